@@ -1,0 +1,45 @@
+package org.loyaltyengine;
+
+import org.loyaltyengine.platform.ConfigException;
+import org.loyaltyengine.platform.LoyaltyServer;
+import org.loyaltyengine.seed.Seeder;
+
+import java.util.Arrays;
+
+/** {@code java -jar loyalty-engine.jar [serve | seed ...]}. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    String command = args.length == 0 ? "serve" : args[0];
+    String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+    try {
+      switch (command) {
+        case "serve" -> serve(rest);
+        case "seed" -> Seeder.main(rest);
+        case "help", "--help", "-h" -> usage(0);
+        default -> usage(2);
+      }
+    } catch (ConfigException e) {
+      System.err.println("loyalty-engine: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void serve(String[] args) {
+    if (args.length > 0) {
+      throw new ConfigException("serve takes no arguments yet (got " + String.join(" ", args) + ")");
+    }
+    LoyaltyServer server = LoyaltyServer.start(System.getenv());
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+  }
+
+  private static void usage(int exitCode) {
+    System.err.println("""
+        usage: java -jar loyalty-engine.jar [command]
+          serve                 start the API server (default); configured by conf/application.yaml and LOYALTY_* variables
+          seed --tenant NAME --members N [--transactions-per-member K] [--export FILE.csv]
+                                fill a tenant with consistent demo data and print an admin key""");
+    System.exit(exitCode);
+  }
+}

@@ -1,0 +1,97 @@
+package org.loyaltyengine.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgException;
+import org.loyaltyengine.platform.Rejection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one mapper from failures to the error shape {@code {"error": {"code", "message", "field"}}}.
+ * Rejections keep their code; infrastructure failures become 503 (never "not found"); anything else is a
+ * bug, logged with the request id, and answered 500 without internals.
+ */
+public final class Failures implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(Failures.class);
+
+  public static JsonObject body(String code, String message, String field) {
+    return new JsonObject().put("error",
+        new JsonObject().put("code", code).put("message", message).put("field", field));
+  }
+
+  public static void send(RoutingContext ctx, int status, String code, String message, String field) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    Responses.json(ctx, status, body(code, message, field));
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof Rejection r) {
+      send(ctx, r.kind().status, r.code(), r.getMessage(), r.field());
+      return;
+    }
+    if (failure == null) {
+      byStatus(ctx, ctx.statusCode());
+      return;
+    }
+    if (isUnavailable(failure)) {
+      log.warn("requestId={} event=dependency_unavailable error=\"{}\"", RequestIds.of(ctx), failure.toString());
+      send(ctx, 503, "service_unavailable", "a backing service is unavailable; retry later", null);
+      return;
+    }
+    if (ctx.statusCode() == 413) { // BodyHandler fails with the status and an exception
+      byStatus(ctx, 413);
+      return;
+    }
+    log.error("requestId={} event=unhandled_failure method={} path=\"{}\"", RequestIds.of(ctx),
+        ctx.request().method(), ctx.request().path(), failure);
+    send(ctx, 500, "internal_error", "an unexpected error occurred; request id " + RequestIds.of(ctx), null);
+  }
+
+  static void byStatus(RoutingContext ctx, int status) {
+    switch (status) {
+      case 400 -> send(ctx, 400, "bad_request", "the request could not be read", null);
+      case 401 -> send(ctx, 401, "unauthorized", "a valid API key is required", null);
+      case 403 -> send(ctx, 403, "forbidden", "the API key's scopes do not allow this", null);
+      case 404 -> send(ctx, 404, "not_found", "no such route: " + ctx.request().path(), null);
+      case 405 -> send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path(), null);
+      case 413 -> send(ctx, 413, "payload_too_large", "the request body is too large", null);
+      case 415 -> send(ctx, 415, "unsupported_media_type", "the request body must be application/json", null);
+      case 503 -> send(ctx, 503, "service_unavailable", "a backing service is unavailable; retry later", null);
+      default -> send(ctx, status >= 400 && status < 600 ? status : 500, "http_" + status, "request failed", null);
+    }
+  }
+
+  /** Connection trouble, time-outs and PostgreSQL's connection/resource classes are worth a retry. */
+  static boolean isUnavailable(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof IOException || c instanceof TimeoutException
+          || c.getClass().getName().startsWith("io.netty.channel")
+          || c.getClass().getSimpleName().contains("Timeout")
+          || c.getClass().getSimpleName().equals("ClosedConnectionException")) {
+        return true;
+      }
+      if (c instanceof PgException pg && pg.getSqlState() != null
+          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("53")
+          || pg.getSqlState().startsWith("57P"))) {
+        return true;
+      }
+      if (c == c.getCause()) {
+        break;
+      }
+    }
+    return false;
+  }
+}

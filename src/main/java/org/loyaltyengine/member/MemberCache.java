@@ -1,0 +1,116 @@
+package org.loyaltyengine.member;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Read-through cache of {@link MemberSnapshot}s in Redis, stored as {@code "<version>|<json>"}.
+ *
+ * <p>A plain delete-on-write can lose a race: a reader that loaded version 1 from PostgreSQL may store it
+ * after a writer committed version 2 and deleted the key, leaving a stale balance until the TTL. Instead a
+ * writer leaves a fence {@code "<version>|"} and a Lua script stores a snapshot only if it is at least as
+ * new as the fence (or newer than the cached snapshot), so an older read can never overwrite a newer one.
+ *
+ * <p>Redis is an optimisation, never a dependency: every call goes through a circuit breaker with a time
+ * limit, and any failure reads as a miss so the caller falls back to PostgreSQL.
+ */
+public final class MemberCache {
+  // Both scripts read the version before '|'; a value with nothing after '|' is a fence.
+  private static final String STORE_IF_NEWER = """
+      local cur = redis.call('GET', KEYS[1])
+      local sep = cur and string.find(cur, '|', 1, true)
+      if sep then
+        local v = tonumber(string.sub(cur, 1, sep - 1))
+        local fence = (sep == string.len(cur))
+        if (fence and v > tonumber(ARGV[1])) or ((not fence) and v >= tonumber(ARGV[1])) then return 0 end
+      end
+      redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
+      return 1""";
+
+  private static final String FENCE_IF_NEWER = """
+      local cur = redis.call('GET', KEYS[1])
+      local sep = cur and string.find(cur, '|', 1, true)
+      if sep and tonumber(string.sub(cur, 1, sep - 1)) >= tonumber(ARGV[1]) then return 0 end
+      redis.call('SET', KEYS[1], ARGV[1] .. '|', 'PX', ARGV[2])
+      return 1""";
+
+  private final Redis redis;
+  private final CircuitBreaker breaker;
+  private final String keyPrefix;
+  private final long ttlMillis;
+  private final Counter hits;
+  private final Counter misses;
+  private final Counter bypassed;
+
+  public MemberCache(Redis redis, CircuitBreaker breaker, String keyPrefix, long ttlSeconds, MeterRegistry registry) {
+    this.redis = redis;
+    this.breaker = breaker;
+    this.keyPrefix = keyPrefix + ":member:";
+    this.ttlMillis = ttlSeconds * 1000;
+    this.hits = counter(registry, "hit");
+    this.misses = counter(registry, "miss");
+    this.bypassed = counter(registry, "bypass");
+  }
+
+  private static Counter counter(MeterRegistry registry, String result) {
+    return Counter.builder("loyalty_member_cache_lookups")
+        .description("Member snapshot cache lookups by result (bypass: Redis failed or its circuit is open)")
+        .tag("result", result).register(registry);
+  }
+
+  String key(UUID tenantId, String externalId) {
+    return keyPrefix + tenantId + ":" + externalId;
+  }
+
+  /** The cached snapshot, or empty on a miss, a fence, or any Redis trouble. Never fails. */
+  public Future<Optional<MemberSnapshot>> get(UUID tenantId, String externalId) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key(tenantId, externalId))))
+        .map(response -> {
+          if (response == null) {
+            misses.increment();
+            return Optional.<MemberSnapshot>empty();
+          }
+          String value = response.toString();
+          int sep = value.indexOf('|');
+          if (sep < 0 || sep == value.length() - 1) {
+            misses.increment();
+            return Optional.<MemberSnapshot>empty();
+          }
+          hits.increment();
+          return Optional.of(MemberJson.fromCache(value.substring(sep + 1)));
+        })
+        .otherwise(err -> {
+          bypassed.increment();
+          return Optional.empty();
+        });
+  }
+
+  /** Stores a snapshot read from PostgreSQL unless something newer is already there. Never fails. */
+  public Future<Void> put(UUID tenantId, MemberSnapshot snapshot) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EVAL).arg(STORE_IF_NEWER).arg(1)
+            .arg(key(tenantId, snapshot.externalId())).arg(snapshot.version()).arg(MemberJson.toCache(snapshot))
+            .arg(ttlMillis)))
+        .<Void>mapEmpty()
+        .otherwise((Void) null);
+  }
+
+  /**
+   * Called after a write commits: replaces whatever is cached with a fence at the new version, so older
+   * snapshots still in flight are refused and the next read loads the new state.
+   */
+  public Future<Void> invalidate(UUID tenantId, String externalId, long newVersion) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EVAL).arg(FENCE_IF_NEWER).arg(1)
+            .arg(key(tenantId, externalId)).arg(newVersion).arg(ttlMillis)))
+        .<Void>mapEmpty()
+        .otherwise((Void) null);
+  }
+}

@@ -1,0 +1,82 @@
+package org.loyaltyengine.tenant;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** API keys: looked up by hash on every uncached request, always on the primary so revocation is immediate. */
+public final class ApiKeyRepository {
+  private static final String FIND_ACTIVE =
+      "select id, tenant_id, scopes from api_keys where key_hash = $1 and revoked_at is null";
+  private static final String CREATE =
+      "insert into api_keys (id, tenant_id, name, key_hash, key_prefix, scopes) values ($1, $2, $3, $4, $5, $6)";
+  private static final String REVOKE = """
+      update api_keys set revoked_at = coalesce(revoked_at, now())
+      where tenant_id = $1 and id = $2 returning key_hash""";
+  private static final String LIST = """
+      select id, name, key_prefix, scopes, created_at, revoked_at from api_keys
+      where tenant_id = $1 order by created_at, id""";
+
+  private final Pool pool;
+
+  public ApiKeyRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Optional<Caller>> findActive(String keyHash) {
+    return pool.preparedQuery(FIND_ACTIVE).execute(Tuple.of(keyHash)).map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.empty();
+      }
+      Row row = rows.iterator().next();
+      return Optional.of(new Caller(row.getUUID("tenant_id"), row.getUUID("id"), scopes(row.getArrayOfStrings("scopes"))));
+    });
+  }
+
+  public Future<UUID> create(UUID tenantId, ApiKeyDraft draft, ApiKeySecret secret) {
+    UUID id = UUID.randomUUID();
+    String[] scopes = draft.scopes().stream().map(Scope::wireName).sorted().toArray(String[]::new);
+    return pool.preparedQuery(CREATE)
+        .execute(Tuple.of(id, tenantId, draft.name(), secret.hash(), secret.prefix(), scopes))
+        .map(rows -> id);
+  }
+
+  /** The revoked key's hash, or empty when the tenant has no such key. Revoking twice is harmless. */
+  public Future<Optional<String>> revoke(UUID tenantId, UUID keyId) {
+    return pool.preparedQuery(REVOKE).execute(Tuple.of(tenantId, keyId)).map(rows ->
+        rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString("key_hash")));
+  }
+
+  public Future<JsonArray> list(UUID tenantId) {
+    return pool.preparedQuery(LIST).execute(Tuple.of(tenantId)).map(rows -> {
+      JsonArray items = new JsonArray();
+      for (Row row : rows) {
+        items.add(new JsonObject()
+            .put("id", row.getUUID("id").toString())
+            .put("name", row.getString("name"))
+            .put("keyPrefix", row.getString("key_prefix"))
+            .put("scopes", new JsonArray(java.util.List.of(row.getArrayOfStrings("scopes"))))
+            .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
+            .put("revokedAt", row.getOffsetDateTime("revoked_at") == null ? null
+                : row.getOffsetDateTime("revoked_at").toInstant().toString()));
+      }
+      return items;
+    });
+  }
+
+  private static Set<Scope> scopes(String[] names) {
+    Set<Scope> out = EnumSet.noneOf(Scope.class);
+    for (String n : names) {
+      out.add(Scope.parse("scopes", n));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,21 @@
+package org.loyaltyengine.tenant;
+
+import java.util.Set;
+import java.util.UUID;
+
+/** Who is calling: the tenant and scopes of the API key that authenticated the request. */
+public record Caller(UUID tenantId, UUID keyId, Set<Scope> scopes) {
+
+  /** True when the key holds one of {@code allowed}; admin keys may do everything for their tenant. */
+  public boolean mayUse(Set<Scope> allowed) {
+    if (scopes.contains(Scope.ADMIN)) {
+      return true;
+    }
+    for (Scope s : scopes) {
+      if (allowed.contains(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
