@@ -27,9 +27,11 @@ final class CopyChunk {
   final byte[] balanceRows;
   final byte[] transactionRows;
   final byte[] ledgerRows;
+  final long[] memberIds;
 
-  private CopyChunk(int members, long purchases, long points, long spent, StringBuilder memberRows,
+  private CopyChunk(long[] memberIds, int members, long purchases, long points, long spent, StringBuilder memberRows,
                     StringBuilder balanceRows, StringBuilder transactionRows, StringBuilder ledgerRows) {
+    this.memberIds = memberIds;
     this.members = members;
     this.purchases = purchases;
     this.points = points;
@@ -73,7 +75,7 @@ final class CopyChunk {
       points = Math.addExact(points, memberPoints);
       spent = Math.addExact(spent, memberSpent);
     }
-    return new CopyChunk(memberIds.length, purchases, points, spent, m, b, t, l);
+    return new CopyChunk(memberIds, memberIds.length, purchases, points, spent, m, b, t, l);
   }
 
   static final String NULL = "\\N";

@@ -15,8 +15,8 @@ public final class SeedData {
   public static final int MAX_MEMBER_INDEX = 9_999_999; // external ids carry 7 digits
   public static final int MAX_ITEMS = 5;
   public static final int MAX_QUANTITY = 3;
-  public static final long MIN_AMOUNT = 199;
-  public static final long MAX_AMOUNT = 9_999;
+  public static final long MIN_UNIT_PRICE = 199;
+  public static final long MAX_UNIT_PRICE = 9_999;
   /** Earning rule of the demo program: one point per whole EUR spent, per transaction. */
   public static final long MINOR_UNITS_PER_POINT = 100;
 
@@ -34,11 +34,8 @@ public final class SeedData {
   private static final String[] CATEGORIES = {
       "grocery", "beverages", "household", "personal-care", "electronics", "clothing"};
 
-  public record Item(String sku, String category, int quantity, long amount) {
-    public long lineTotal() {
-      return quantity * amount;
-    }
-  }
+  /** A basket line; {@code amount} is the line's value in minor units (quantity already applied), as in the API. */
+  public record Item(String sku, String category, int quantity, long amount) {}
 
   /** One purchase; {@code total} and {@code pointsEarned} are fixed at generation so rows can't disagree. */
   public record Purchase(String transactionId, Instant occurredAt, String channel, String storeId, List<Item> items,
@@ -115,10 +112,11 @@ public final class SeedData {
     long total = 0;
     for (int i = 0; i < itemCount; i++) {
       int sku = 100 + random.nextInt(SKUS);
-      Item item = new Item("SKU-" + sku, CATEGORIES[sku % CATEGORIES.length], 1 + random.nextInt(MAX_QUANTITY),
-          random.nextLong(MIN_AMOUNT, MAX_AMOUNT + 1));
+      int quantity = 1 + random.nextInt(MAX_QUANTITY);
+      long unitPrice = random.nextLong(MIN_UNIT_PRICE, MAX_UNIT_PRICE + 1);
+      Item item = new Item("SKU-" + sku, CATEGORIES[sku % CATEGORIES.length], quantity, quantity * unitPrice);
       items.add(item);
-      total = Math.addExact(total, item.lineTotal());
+      total = Math.addExact(total, item.amount());
     }
     return new Purchase(transactionId(memberIndex, n), occurredAt, inStore ? "store" : "online", storeId,
         List.copyOf(items), total, total / MINOR_UNITS_PER_POINT);

@@ -95,7 +95,7 @@ public final class Seeder {
           : load(c, data, tenant, (int) existing + 1, options.members(), options.chunkMembers());
       if (seeded.members > 0) {
         try (Statement s = c.createStatement()) {
-          s.execute("analyze members, member_balances, transactions, ledger_entries");
+          s.execute("analyze members, member_balances, transactions, ledger_entries, point_lots");
         }
       }
       long total = memberCount(c, tenant.id());
@@ -208,6 +208,7 @@ public final class Seeder {
         copyIn(copy, CopyChunk.COPY_BALANCES, chunk.balanceRows);
         copyIn(copy, CopyChunk.COPY_TRANSACTIONS, chunk.transactionRows);
         copyIn(copy, CopyChunk.COPY_LEDGER, chunk.ledgerRows);
+        createLots(c, chunk.memberIds);
         c.commit();
         totals.add(chunk);
         if (totals.members / PROGRESS_EVERY_MEMBERS != (totals.members - chunk.members) / PROGRESS_EVERY_MEMBERS) {
@@ -222,6 +223,21 @@ public final class Seeder {
     } finally {
       renderer.shutdownNow();
       c.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Every earn entry gets its lot (released, nothing spent, no expiry), so that spending and expiry find
+   * the seeded points exactly as if the earning API had credited them.
+   */
+  private static void createLots(Connection c, long[] memberIds) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        insert into point_lots (tenant_id, member_id, ledger_entry_id, cause_type, cause_id, points, remaining,
+                                available_at, expires_at, released)
+        select tenant_id, member_id, id, cause_type, cause_id, points, points, available_at, null, true
+          from ledger_entries where member_id = any(?) and kind = 'earn' and points > 0""")) {
+      ps.setArray(1, c.createArrayOf("bigint", java.util.Arrays.stream(memberIds).boxed().toArray()));
+      ps.executeUpdate();
     }
   }
 

@@ -56,7 +56,7 @@ class SeedDataTest {
   }
 
   @Test
-  @DisplayName("a transaction's total is the sum of quantity times amount, and it earns total / 100 points")
+  @DisplayName("a transaction's total is the sum of its line amounts, and it earns total / 100 points")
   void totalsAndPoints() {
     for (int index = 1; index <= 2_000; index++) {
       SeedData.Member m = data.member(index);
@@ -65,7 +65,7 @@ class SeedDataTest {
       for (SeedData.Purchase p : m.purchases()) {
         long sum = 0;
         for (SeedData.Item item : p.items()) {
-          sum += (long) item.quantity() * item.amount();
+          sum += item.amount();
         }
         assertEquals(sum, p.total(), p.transactionId());
         assertEquals(p.total() / 100, p.pointsEarned(), p.transactionId());
@@ -88,7 +88,8 @@ class SeedDataTest {
         assertTrue(p.items().size() >= 1 && p.items().size() <= 5);
         for (SeedData.Item item : p.items()) {
           assertTrue(item.quantity() >= 1 && item.quantity() <= 3);
-          assertTrue(item.amount() >= 199 && item.amount() <= 9_999);
+          assertTrue(item.amount() >= 199L * item.quantity() && item.amount() <= 9_999L * item.quantity());
+          assertEquals(0, item.amount() % item.quantity(), "a whole unit price");
           assertTrue(item.sku().matches("SKU-\\d{3}"), item.sku());
         }
         if (p.channel().equals("store")) {
