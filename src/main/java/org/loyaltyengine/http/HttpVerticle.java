@@ -27,7 +27,19 @@ import org.loyaltyengine.member.MemberRepository;
 import org.loyaltyengine.member.MemberRoutes;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
-import org.loyaltyengine.tenant.ApiKeyCache;
+import org.loyaltyengine.platform.NodeCaches;
+import org.loyaltyengine.ledger.LedgerRepository;
+import org.loyaltyengine.ledger.LedgerRoutes;
+import org.loyaltyengine.rules.EarningRuleRoutes;
+import org.loyaltyengine.rules.RuleSetRepository;
+import org.loyaltyengine.rules.RulesClient;
+import org.loyaltyengine.tenant.SettingsRoutes;
+import org.loyaltyengine.tenant.TenantSettingsRepository;
+import org.loyaltyengine.tier.TierRepository;
+import org.loyaltyengine.tier.TierRoutes;
+import org.loyaltyengine.transaction.PointsEarner;
+import org.loyaltyengine.transaction.PurchaseRoutes;
+import io.vertx.core.eventbus.EventBus;
 import org.loyaltyengine.tenant.ApiKeyRepository;
 import org.loyaltyengine.tenant.TenantRepository;
 import org.loyaltyengine.tenant.TenantRoutes;
@@ -46,7 +58,7 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
 
   private final AppConfig config;
-  private final ApiKeyCache keyCache;
+  private final NodeCaches caches;
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
 
@@ -55,9 +67,9 @@ public final class HttpVerticle extends VerticleBase {
   private Redis redis;
   private HttpServer server;
 
-  public HttpVerticle(AppConfig config, ApiKeyCache keyCache, PrometheusMeterRegistry registry, Clock clock) {
+  public HttpVerticle(AppConfig config, NodeCaches caches, PrometheusMeterRegistry registry, Clock clock) {
     this.config = config;
-    this.keyCache = keyCache;
+    this.caches = caches;
     this.registry = registry;
     this.clock = clock;
   }
@@ -75,7 +87,7 @@ public final class HttpVerticle extends VerticleBase {
         .openHandler(v -> log.warn("event=circuit_open circuit=redis reason=\"cache calls failing; reads go to PostgreSQL\""))
         .closeHandler(v -> log.info("event=circuit_closed circuit=redis"));
 
-    ApiKeyAuthenticator auth = new ApiKeyAuthenticator(keyCache, new ApiKeyRepository(primary));
+    ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary));
     MemberRepository members = new MemberRepository(primary, reads);
     MemberCache memberCache = new MemberCache(redis, redisBreaker, config.redis().keyPrefix(),
         config.cache().memberTtlSeconds(), registry);
@@ -87,12 +99,31 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(redis)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     // Pathless, so the metrics' route label stays the API route alone (a path here would prefix every label).
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBulkBodyBytes()));
+    int bodyLimit = config.http().maxBodyBytes();
+    router.route().handler(ctx -> {
+      ctx.put(JsonInput.BODY_LIMIT, bodyLimit); // ordinary requests; bulk uploads read with JsonInput.ofBulk
+      ctx.next();
+    });
 
-    new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), keyCache, vertx.eventBus(),
+    EventBus bus = vertx.eventBus();
+    TenantSettingsRepository settings = new TenantSettingsRepository(primary);
+    TierRepository tiers = new TierRepository(primary);
+    LedgerRepository ledger = new LedgerRepository(primary);
+    RulesClient rules = new RulesClient(bus, config.rules().timeoutMs());
+    PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
+        rules, ledger);
+
+    new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
         config.operator().token()).mount(router, auth);
+    new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
     new MemberRoutes(members, lookup, memberCache, clock).mount(router, auth);
     new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
+    new PurchaseRoutes(earner, ledger, memberCache, primary, clock).mount(router, auth);
+    new LedgerRoutes(ledger, lookup, memberCache, caches.tenants(), settings, clock).mount(router, auth);
+    new EarningRuleRoutes(new RuleSetRepository(primary), settings, caches.tenants(), caches.tiers(), tiers, lookup,
+        rules, bus, clock).mount(router, auth);
+    new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);
