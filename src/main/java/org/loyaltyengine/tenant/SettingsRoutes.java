@@ -51,7 +51,7 @@ public final class SettingsRoutes {
     JsonInput expiry = in.requiredObject("expiry").allowOnly(EXPIRY_FIELDS);
     ExpiryPolicy policy = new ExpiryPolicy(
         ExpiryPolicy.Kind.parse("expiry.policy", expiry.requiredString("policy", 1, 20)),
-        (int) expiry.optionalLong("days", 0, ExpiryPolicy.MAX_DAYS).orElse(365L));
+        expiry.optionalLong("days", 0, ExpiryPolicy.MAX_DAYS).orElse(365L).intValue());
     Responses.reply(ctx, 200, settings.updatePolicies(caller.tenantId(), pendingDays, policy).map(updated -> {
       cache.put(updated);
       eventBus.publish(TenantSettingsCache.CHANGED_ADDRESS, updated.tenantId().toString());

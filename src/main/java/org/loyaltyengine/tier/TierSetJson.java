@@ -40,7 +40,7 @@ public final class TierSetJson {
       t.allowOnly(TIER_FIELDS);
       tiers.add(new Tier(t.requiredString("code", 1, 32), t.optionalString("name", 1, 100).orElse(null),
           t.requiredLong("threshold", 0, TierSet.MAX_THRESHOLD),
-          (int) t.optionalLong("multiplierPercent", 0, TierSet.MAX_MULTIPLIER_PERCENT).orElse(100L)));
+          t.optionalLong("multiplierPercent", 0, TierSet.MAX_MULTIPLIER_PERCENT).orElse(100L).intValue()));
     }
     return new TierSet(days, tiers);
   }

@@ -89,7 +89,9 @@ public final class PointsEarner {
 
   public Future<LedgerRepository.Outcome> earnEvent(UUID tenantId, String memberExternalId, CustomEvent e) {
     String hash = org.loyaltyengine.http.RequestHash.of(PurchaseJson.canonical(memberExternalId, e));
-    String payload = new JsonObject(new TreeMap<String, Object>(e.attributes())).encode();
+    JsonObject attributes = new JsonObject();
+    new TreeMap<>(e.attributes()).forEach(attributes::put);
+    String payload = attributes.encode();
     return setting(tenantId, memberExternalId).compose(s ->
         attempt(s, 1, () -> new EvaluationRequest(tenantId, s.tenant.rulesVersion(), null, s.tenant.zone(),
                 s.member.memberId(), s.facts(), null, e),

@@ -94,11 +94,10 @@ public final class PurchaseJson {
   }
 
   public static JsonObject canonical(String memberExternalId, CustomEvent e) {
+    JsonObject attributes = new JsonObject();
+    new java.util.TreeMap<>(e.attributes()).forEach(attributes::put);
     return new JsonObject().put("member", memberExternalId).put("type", e.type())
-        .put("occurredAt", e.occurredAt().toString())
-        .put("attributes", new JsonObject(new java.util.TreeMap<>(e.attributes()).entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a,
-                java.util.LinkedHashMap::new))));
+        .put("occurredAt", e.occurredAt().toString()).put("attributes", attributes);
   }
 
   public static JsonArray breakdown(org.loyaltyengine.rules.Evaluation evaluation) {

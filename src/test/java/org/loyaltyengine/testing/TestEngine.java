@@ -118,6 +118,31 @@ public final class TestEngine implements AutoCloseable {
     return send(method, path, key, contentType, body, Map.of());
   }
 
+  /** Starts a POST without waiting, for concurrent scenarios. */
+  public io.vertx.core.Future<Reply> postAsync(String path, String key, JsonObject body) {
+    return client.request(HttpMethod.POST, path).putHeader("Authorization", "Bearer " + key)
+        .putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer())
+        .map(r -> new Reply(r.statusCode(), r.body(), Map.of()));
+  }
+
+  /**
+   * The ledger invariants, over every member of the test database: available + pending equals the sum of
+   * the ledger; pending equals what is left of unreleased lots; a non-negative available equals what is
+   * left of released lots (a negative one means they are all empty). Returns the offending members.
+   */
+  public long ledgerInvariantViolations() {
+    return queryLong("""
+        select count(*) from member_balances b
+          left join (select member_id, sum(points) as s from ledger_entries group by member_id) l on l.member_id = b.member_id
+          left join (select member_id, sum(remaining) filter (where released) as rel,
+                            sum(remaining) filter (where not released) as unrel
+                       from point_lots group by member_id) p on p.member_id = b.member_id
+         where b.available + b.pending <> coalesce(l.s, 0)
+            or b.pending <> coalesce(p.unrel, 0)
+            or (b.available >= 0 and b.available <> coalesce(p.rel, 0))
+            or (b.available < 0 and coalesce(p.rel, 0) <> 0)""");
+  }
+
   public Reply send(HttpMethod method, String path, String key, String contentType, Buffer body,
                     Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);
