@@ -37,6 +37,7 @@ import org.loyaltyengine.tenant.SettingsRoutes;
 import org.loyaltyengine.tenant.TenantSettingsRepository;
 import org.loyaltyengine.tier.TierRepository;
 import org.loyaltyengine.tier.TierRoutes;
+import org.loyaltyengine.tier.TierLookup;
 import org.loyaltyengine.transaction.PointsEarner;
 import org.loyaltyengine.transaction.PurchaseRoutes;
 import io.vertx.core.eventbus.EventBus;
@@ -117,7 +118,8 @@ public final class HttpVerticle extends VerticleBase {
     new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
         config.operator().token()).mount(router, auth);
     new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
-    new MemberRoutes(members, lookup, memberCache, clock).mount(router, auth);
+    new MemberRoutes(members, lookup, memberCache, new TierLookup(caches.tenants(), settings, caches.tiers(), tiers), clock)
+        .mount(router, auth);
     new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
     new PurchaseRoutes(earner, ledger, memberCache, primary, clock).mount(router, auth);
     new LedgerRoutes(ledger, lookup, memberCache, caches.tenants(), settings, clock).mount(router, auth);
