@@ -28,8 +28,8 @@ public final class LedgerRepository {
       select id, kind, points, cause_type, cause_id, available_at, expires_at, created_at
         from ledger_entries where member_id = $1 and tenant_id = $2 and id < $3
        order by id desc limit $4""";
-  private static final String RELEASE_DUE = "select member_id, released_points from loyalty_release_due($1)";
-  private static final String EXPIRE_DUE = "select member_id, expired_points from loyalty_expire_due($1)";
+  private static final String RELEASE_DUE = "select * from loyalty_release_due($1)";
+  private static final String EXPIRE_DUE = "select * from loyalty_expire_due($1)";
 
   /** SQLSTATEs raised by the ledger functions. */
   public static final String INSUFFICIENT_POINTS = "LY001";
@@ -113,7 +113,7 @@ public final class LedgerRepository {
     });
   }
 
-  /** Releases due pending lots for up to {@code memberLimit} members; returns how many members it touched. */
+  /** Releases due pending lots for up to {@code memberLimit} members; a row per member touched. */
   public Future<RowSet<Row>> releaseDue(int memberLimit) {
     return pool.preparedQuery(RELEASE_DUE).execute(Tuple.of(memberLimit));
   }
