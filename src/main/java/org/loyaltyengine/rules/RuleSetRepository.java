@@ -59,8 +59,9 @@ public final class RuleSetRepository {
   /** The member's counters in the given windows, and the program budgets spent, for capped/budgeted rules. */
   public Future<CapUsage> usage(UUID tenantId, long memberId, CompiledRuleSet rules, CapWindows.Keys keys) {
     Future<Map<String, Map<String, Long>>> member = !rules.hasCaps() ? Future.succeededFuture(Map.of())
-        : pool.preparedQuery(USAGE).execute(Tuple.of(memberId, rules.cappedRuleIds().toArray(String[]::new),
-            keys.all().toArray(String[]::new))).map(rows -> {
+        : pool.preparedQuery(USAGE).execute(Tuple.tuple().addLong(memberId)
+            .addArrayOfString(rules.cappedRuleIds().toArray(String[]::new))
+            .addArrayOfString(keys.all().toArray(String[]::new))).map(rows -> {
               Map<String, Map<String, Long>> out = new java.util.HashMap<>();
               for (Row r : rows) {
                 out.computeIfAbsent(r.getString("rule_id"), k -> new java.util.HashMap<>())
@@ -69,7 +70,9 @@ public final class RuleSetRepository {
               return out;
             });
     Future<Map<String, Long>> budgets = !rules.hasBudgets() ? Future.succeededFuture(Map.of())
-        : pool.preparedQuery(BUDGETS).execute(Tuple.of(tenantId, rules.budgetedRuleIds().toArray(String[]::new)))
+        // Tuple.of(x, array) would spread the array as varargs: build the tuple explicitly
+        : pool.preparedQuery(BUDGETS).execute(Tuple.tuple().addUUID(tenantId)
+            .addArrayOfString(rules.budgetedRuleIds().toArray(String[]::new)))
             .map(rows -> {
               Map<String, Long> out = new java.util.HashMap<>();
               for (Row r : rows) {
