@@ -96,7 +96,7 @@ public final class RuleSetJson {
     node.allowOnly(RULE_FIELDS);
 
     String name = node.string("name", 1, RuleLimits.NAME_LENGTH_MAX);
-    String triggerName = node.string("trigger", 1, 16);
+    String triggerName = node.string("trigger", 1, 64);
     if (triggerName == null) {
       throw node.reject("trigger", "is required: \"purchase\" or \"event\"");
     }
@@ -105,7 +105,7 @@ public final class RuleSetJson {
       throw node.reject("trigger", "must be \"purchase\" or \"event\"");
     }
     Long priority = node.integer("priority", -RuleLimits.PRIORITY_MAX, RuleLimits.PRIORITY_MAX);
-    String modeName = node.string("mode", 1, 16);
+    String modeName = node.string("mode", 1, 64);
     Rule.Mode mode = modeName == null ? Rule.Mode.STACKABLE : Rule.Mode.fromWire(modeName);
     if (mode == null) {
       throw node.reject("mode", "must be \"stackable\" or \"exclusive\"");
@@ -182,7 +182,7 @@ public final class RuleSetJson {
   }
 
   private static AwardSpec award(Node a, Rule.Trigger trigger, Conditions conditions) {
-    String type = a.string("type", 1, 16);
+    String type = a.string("type", 1, 64);
     if (type == null) {
       throw a.reject("type", "is required: \"per_spend\", \"fixed\" or \"multiplier\"");
     }
@@ -200,13 +200,13 @@ public final class RuleSetJson {
         if (perAmount == null) {
           throw a.reject("perAmount", "is required");
         }
-        String roundingName = a.string("rounding", 1, 16);
+        String roundingName = a.string("rounding", 1, 64);
         AwardSpec.Rounding rounding = roundingName == null ? AwardSpec.Rounding.DOWN
             : AwardSpec.Rounding.fromWire(roundingName);
         if (rounding == null) {
           throw a.reject("rounding", "must be \"down\", \"up\" or \"nearest\"");
         }
-        String spendName = a.string("spend", 1, 16);
+        String spendName = a.string("spend", 1, 64);
         AwardSpec.Spend spend = spendName == null
             ? (conditions.hasItemFilters() ? AwardSpec.Spend.MATCHING_ITEMS : AwardSpec.Spend.BASKET)
             : AwardSpec.Spend.fromWire(spendName);
