@@ -27,7 +27,7 @@ import org.loyaltyengine.member.MemberRepository;
 import org.loyaltyengine.member.MemberRoutes;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
-import org.loyaltyengine.platform.NodeCaches;
+import org.loyaltyengine.platform.NodeState;
 import org.loyaltyengine.ledger.LedgerRepository;
 import org.loyaltyengine.ledger.LedgerRoutes;
 import org.loyaltyengine.rules.EarningRuleRoutes;
@@ -38,6 +38,11 @@ import org.loyaltyengine.tenant.TenantSettingsRepository;
 import org.loyaltyengine.tier.TierRepository;
 import org.loyaltyengine.tier.TierRoutes;
 import org.loyaltyengine.tier.TierLookup;
+import org.loyaltyengine.reward.RedemptionRepository;
+import org.loyaltyengine.reward.RewardRepository;
+import org.loyaltyengine.reward.RewardRoutes;
+import org.loyaltyengine.fulfillment.PartnerRepository;
+import org.loyaltyengine.fulfillment.PartnerRoutes;
 import org.loyaltyengine.transaction.PointsEarner;
 import org.loyaltyengine.transaction.PurchaseRoutes;
 import io.vertx.core.eventbus.EventBus;
@@ -59,7 +64,7 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
 
   private final AppConfig config;
-  private final NodeCaches caches;
+  private final NodeState caches;
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
 
@@ -68,7 +73,7 @@ public final class HttpVerticle extends VerticleBase {
   private Redis redis;
   private HttpServer server;
 
-  public HttpVerticle(AppConfig config, NodeCaches caches, PrometheusMeterRegistry registry, Clock clock) {
+  public HttpVerticle(AppConfig config, NodeState caches, PrometheusMeterRegistry registry, Clock clock) {
     this.config = config;
     this.caches = caches;
     this.registry = registry;
@@ -126,6 +131,9 @@ public final class HttpVerticle extends VerticleBase {
     new EarningRuleRoutes(new RuleSetRepository(primary), settings, caches.tenants(), caches.tiers(), tiers, lookup,
         rules, bus, clock).mount(router, auth);
     new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
+    new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
+        .mount(router, auth);
+    new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);
@@ -162,6 +170,12 @@ public final class HttpVerticle extends VerticleBase {
     }
     checks.register("redis", 1000, p -> redis.send(Request.cmd(Command.PING))
         .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
+    // An open partner circuit degrades fulfillment (redemptions wait as pending) but the node still serves.
+    checks.register("partners", 1000, p -> {
+      java.util.List<String> open = caches.circuits().open();
+      p.complete(Status.OK(new JsonObject().put("degraded", !open.isEmpty())
+          .put("openCircuits", new io.vertx.core.json.JsonArray(open))));
+    });
     return checks;
   }
 

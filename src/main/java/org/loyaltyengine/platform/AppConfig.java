@@ -12,7 +12,7 @@ import java.util.Optional;
  * with a one-line reason naming the environment variable.
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
-                        Jobs jobs) {
+                        Jobs jobs, Fulfillment fulfillment) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -44,6 +44,9 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
       return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
     }
   }
+
+  public record Fulfillment(boolean enabled, int instances, long pollMs, int claimBatch, long leaseMs,
+                            long backoffBaseMs, long backoffCapMs, int circuitFailuresToOpen, long circuitResetMs) {}
 
   public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers) {}
 
@@ -88,7 +91,14 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
         new Jobs(s.bool("LOYALTY_JOBS_ENABLED"), s.integer("LOYALTY_JOBS_RELEASE_EVERY_MS", 50, 3_600_000),
             s.integer("LOYALTY_JOBS_EXPIRE_EVERY_MS", 50, 86_400_000),
             s.integer("LOYALTY_JOBS_TIER_REVIEW_EVERY_MS", 50, 86_400_000),
-            s.integer("LOYALTY_JOBS_BATCH_MEMBERS", 1, 100_000)));
+            s.integer("LOYALTY_JOBS_BATCH_MEMBERS", 1, 100_000)),
+        new Fulfillment(s.bool("LOYALTY_FULFILLMENT_ENABLED"), s.integer("LOYALTY_FULFILLMENT_INSTANCES", 1, 64),
+            s.integer("LOYALTY_FULFILLMENT_POLL_MS", 10, 60_000), s.integer("LOYALTY_FULFILLMENT_CLAIM_BATCH", 1, 10_000),
+            s.integer("LOYALTY_FULFILLMENT_LEASE_MS", 1_000, 3_600_000),
+            s.integer("LOYALTY_FULFILLMENT_BACKOFF_BASE_MS", 1, 3_600_000),
+            s.integer("LOYALTY_FULFILLMENT_BACKOFF_CAP_MS", 1, 86_400_000),
+            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
+            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

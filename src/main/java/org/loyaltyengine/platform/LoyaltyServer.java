@@ -18,6 +18,8 @@ import org.loyaltyengine.rules.RuleSetCache;
 import org.loyaltyengine.rules.RuleVerdict;
 import org.loyaltyengine.rules.RulesVerticle;
 import org.loyaltyengine.ledger.LedgerJobsVerticle;
+import org.loyaltyengine.fulfillment.FulfillmentVerticle;
+import org.loyaltyengine.fulfillment.PartnerCircuits;
 import org.loyaltyengine.tier.TierSetCache;
 import io.vertx.core.eventbus.EventBus;
 import org.slf4j.Logger;
@@ -58,10 +60,10 @@ public final class LoyaltyServer implements AutoCloseable {
     try {
       AppConfig config = ConfigLoader.load(vertx, env);
       DatabaseSetup.prepare(config.pg());
-      NodeCaches caches = new NodeCaches(
+      NodeState caches = new NodeState(
           new ApiKeyCache(config.auth().keyCacheTtlMs(), config.auth().keyCacheMaxEntries(), System::nanoTime),
           new TenantSettingsCache(config.cache().tenantTtlMs(), System::nanoTime),
-          new RuleSetCache(), new TierSetCache());
+          new RuleSetCache(), new TierSetCache(), new PartnerCircuits());
       EventBus bus = vertx.eventBus();
       bus.<String>consumer(ApiKeyAuthenticator.REVOKED_ADDRESS, msg -> caches.keys().invalidate(msg.body()));
       bus.<String>consumer(TenantSettingsCache.CHANGED_ADDRESS,
@@ -72,6 +74,10 @@ public final class LoyaltyServer implements AutoCloseable {
           new DeploymentOptions().setInstances(config.rules().effectiveInstances())).await();
       if (config.jobs().enabled()) {
         vertx.deployVerticle(new LedgerJobsVerticle(config, registry)).await();
+      }
+      if (config.fulfillment().enabled()) {
+        vertx.deployVerticle(() -> new FulfillmentVerticle(config, registry, caches.circuits()),
+            new DeploymentOptions().setInstances(config.fulfillment().instances())).await();
       }
       int instances = config.http().effectiveInstances();
       vertx.deployVerticle(() -> new HttpVerticle(config, caches, registry, Clock.systemUTC()),
