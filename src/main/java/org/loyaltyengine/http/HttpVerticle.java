@@ -86,7 +86,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(redis)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    // Pathless, so the metrics' route label stays the API route alone (a path here would prefix every label).
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
 
     new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), keyCache, vertx.eventBus(),
         config.operator().token()).mount(router, auth);

@@ -21,6 +21,9 @@ public final class MemberLookup {
 
   /** Fails with {@code member_not_found} for a missing member, or a member of another tenant. */
   public Future<MemberSnapshot> find(UUID tenantId, String externalId) {
+    if (!MemberRules.isPlausibleExternalId(externalId)) {
+      return Future.failedFuture(notFound(externalId)); // no such member can exist; spare the database
+    }
     return cache.get(tenantId, externalId).compose(cached -> {
       if (cached.isPresent()) {
         return Future.succeededFuture(cached.get());

@@ -59,6 +59,9 @@ public final class MemberRoutes {
   private void change(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     String externalId = ctx.pathParam("externalId");
+    if (!MemberRules.isPlausibleExternalId(externalId)) {
+      throw MemberLookup.notFound(externalId);
+    }
     JsonInput in = JsonInput.of(ctx).allowOnly(PATCH_FIELDS);
     LocalDate today = LocalDate.now(clock);
     if (in.isNull("status")) {

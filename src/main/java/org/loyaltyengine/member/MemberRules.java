@@ -22,6 +22,11 @@ public final class MemberRules {
     return value;
   }
 
+  /** Ids in paths are checked with this before any lookup: what enrolment refuses cannot exist. */
+  public static boolean isPlausibleExternalId(String value) {
+    return value != null && EXTERNAL_ID.matcher(value).matches();
+  }
+
   public static String email(String value) {
     if (value != null && (value.length() > 254 || !EMAIL.matcher(value).matches())) {
       throw Rejection.invalid("email", "email must be an e-mail address");

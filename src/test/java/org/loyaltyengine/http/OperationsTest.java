@@ -1,0 +1,71 @@
+package org.loyaltyengine.http;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.loyaltyengine.testing.TestEngine;
+import org.loyaltyengine.testing.TestEngine.Reply;
+import org.loyaltyengine.testing.TestEngine.Tenant;
+
+import io.vertx.core.http.HttpMethod;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("Operations: health, metrics, request ids")
+class OperationsTest {
+  static TestEngine engine;
+
+  @BeforeAll
+  static void start() {
+    engine = TestEngine.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  @Test
+  @DisplayName("liveness is 200 and readiness is 200 with postgres and redis both UP")
+  void health() {
+    assertEquals(200, engine.get("/health/live", null).status());
+    Reply ready = engine.get("/health/ready", null);
+    assertEquals(200, ready.status());
+    String body = ready.body().toString();
+    assertTrue(body.contains("\"id\":\"postgres\",\"status\":\"UP\""), body);
+    assertTrue(body.contains("\"id\":\"redis\",\"status\":\"UP\""), body);
+  }
+
+  @Test
+  @DisplayName("/metrics exposes per-route latency histograms, pool usage and the cache hit ratio")
+  void metrics() {
+    Tenant t = engine.createTenant("metrics");
+    engine.enrol(t.adminKey(), "m1");
+    engine.get("/v1/members/m1/status", t.adminKey());
+    engine.get("/v1/members/m1/status", t.adminKey());
+    String text = engine.get("/metrics", null).body().toString();
+    assertTrue(text.contains("vertx_http_server_response_time_seconds_bucket"), "latency histogram");
+    assertTrue(text.contains("route=\"/v1/members/:externalId/status\""), "per route");
+    assertTrue(text.contains("vertx_pool_") || text.contains("vertx_sql_client"), "pool usage");
+    assertTrue(text.contains("loyalty_member_cache_lookups_total{result=\"miss\"}"), "cache misses");
+    assertTrue(text.contains("loyalty_member_cache_lookups_total{result=\"hit\"}"), "cache hits");
+  }
+
+  @Test
+  @DisplayName("a request id is echoed when the client sends one and generated when it does not")
+  void requestIds() {
+    Reply given = engine.send(HttpMethod.GET, "/health/live", null, null, null, Map.of("X-Request-Id", "abc-123"));
+    assertEquals("abc-123", given.headers().get("x-request-id"));
+    String a = engine.get("/health/live", null).headers().get("x-request-id");
+    String b = engine.get("/health/live", null).headers().get("x-request-id");
+    assertTrue(a.matches("[0-9a-f]{32}"), a);
+    assertNotEquals(a, b);
+    Reply hostile = engine.send(HttpMethod.GET, "/health/live", null, null, null, Map.of("X-Request-Id", "bad id\"with quotes"));
+    assertTrue(hostile.headers().get("x-request-id").matches("[0-9a-f]{32}"), "unsafe ids are replaced, not logged");
+  }
+}

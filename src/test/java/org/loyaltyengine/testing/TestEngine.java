@@ -1,0 +1,269 @@
+package org.loyaltyengine.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.loyaltyengine.platform.LoyaltyServer;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A real engine for one test class: its own PostgreSQL database and Redis key prefix, the real server on a
+ * free port, and a blocking HTTP client for readable tests. {@link #close} drops the database and deletes
+ * the keys, so the shared services are left as they were.
+ */
+public final class TestEngine implements AutoCloseable {
+  public static final String OPERATOR_TOKEN = "test-operator-token-0123456789";
+  public static final String PG_SERVER = "postgresql://postgres@127.0.0.1:5432/";
+  public static final String REDIS_URL = "redis://127.0.0.1:6379";
+
+  public final String database;
+  public final String redisPrefix;
+  public final int port;
+  private final Map<String, String> env;
+  private final Vertx clientVertx = Vertx.vertx();
+  private final WebClient client;
+  private LoyaltyServer server;
+
+  private TestEngine(Map<String, String> overrides) {
+    String id = HexFormat.of().formatHex(randomBytes(5));
+    this.database = "loyalty_test_" + id;
+    this.redisPrefix = "test" + id;
+    this.port = freePort();
+    this.env = new HashMap<>();
+    env.put("LOYALTY_PG_URL", PG_SERVER + database);
+    env.put("LOYALTY_REDIS_URL", REDIS_URL);
+    env.put("LOYALTY_REDIS_KEY_PREFIX", redisPrefix);
+    env.put("LOYALTY_HTTP_PORT", String.valueOf(port));
+    env.put("LOYALTY_HTTP_HOST", "127.0.0.1");
+    env.put("LOYALTY_HTTP_INSTANCES", "2");
+    env.put("LOYALTY_PG_POOL_SIZE", "4");
+    env.put("LOYALTY_OPERATOR_TOKEN", OPERATOR_TOKEN);
+    env.putAll(overrides);
+    this.client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  public static TestEngine start() {
+    return start(Map.of());
+  }
+
+  /** Starts with extra LOYALTY_* settings on top of the test defaults. */
+  public static TestEngine start(Map<String, String> overrides) {
+    TestEngine engine = new TestEngine(overrides);
+    engine.server = LoyaltyServer.start(engine.env);
+    return engine;
+  }
+
+  public Map<String, String> env() {
+    return Map.copyOf(env);
+  }
+
+  public LoyaltyServer server() {
+    return server;
+  }
+
+  // ---- HTTP ----
+
+  public record Reply(int status, Buffer body, Map<String, String> headers) {
+    public JsonObject json() {
+      return body == null ? null : body.toJsonObject();
+    }
+
+    public String errorCode() {
+      return json().getJsonObject("error").getString("code");
+    }
+
+    public String errorField() {
+      return json().getJsonObject("error").getString("field");
+    }
+  }
+
+  public Reply get(String path, String key) {
+    return send(HttpMethod.GET, path, key, null, null);
+  }
+
+  public Reply post(String path, String key, JsonObject body) {
+    return send(HttpMethod.POST, path, key, "application/json", body == null ? null : body.toBuffer());
+  }
+
+  public Reply patch(String path, String key, JsonObject body) {
+    return send(HttpMethod.PATCH, path, key, "application/json", body.toBuffer());
+  }
+
+  public Reply delete(String path, String key) {
+    return send(HttpMethod.DELETE, path, key, null, null);
+  }
+
+  public Reply send(HttpMethod method, String path, String key, String contentType, Buffer body) {
+    return send(method, path, key, contentType, body, Map.of());
+  }
+
+  public Reply send(HttpMethod method, String path, String key, String contentType, Buffer body,
+                    Map<String, String> headers) {
+    HttpRequest<Buffer> request = client.request(method, path);
+    if (key != null) {
+      request.putHeader("Authorization", "Bearer " + key);
+    }
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    headers.forEach(request::putHeader);
+    HttpResponse<Buffer> response = (body == null ? request.send() : request.sendBuffer(body)).await();
+    Map<String, String> h = new HashMap<>();
+    response.headers().forEach(e -> h.put(e.getKey().toLowerCase(), e.getValue()));
+    return new Reply(response.statusCode(), response.body(), h);
+  }
+
+  // ---- API shortcuts ----
+
+  public record Tenant(String id, String adminKey) {}
+
+  public Tenant createTenant(String name) {
+    Reply r = post("/v1/tenants", OPERATOR_TOKEN,
+        new JsonObject().put("name", name).put("timezone", "Europe/Warsaw").put("currency", "EUR"));
+    if (r.status() != 201) {
+      throw new AssertionError("tenant creation failed: " + r.status() + " " + r.body());
+    }
+    return new Tenant(r.json().getString("tenantId"), r.json().getString("adminKey"));
+  }
+
+  public String createKey(String adminKey, String... scopes) {
+    Reply r = post("/v1/api-keys", adminKey, new JsonObject().put("name", "test key")
+        .put("scopes", new io.vertx.core.json.JsonArray(java.util.List.of(scopes))));
+    if (r.status() != 201) {
+      throw new AssertionError("key creation failed: " + r.status() + " " + r.body());
+    }
+    return r.json().getString("key");
+  }
+
+  public JsonObject enrol(String key, String externalId) {
+    Reply r = post("/v1/members", key, new JsonObject().put("externalId", externalId));
+    if (r.status() != 201) {
+      throw new AssertionError("enrolment failed: " + r.status() + " " + r.body());
+    }
+    return r.json();
+  }
+
+  // ---- direct access for set-up and invariants ----
+
+  public Connection jdbc() throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", null);
+  }
+
+  public long queryLong(String sql, Object... args) {
+    try (Connection c = jdbc(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void execute(String sql, Object... args) {
+    try (Connection c = jdbc(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      ps.execute();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String redisGet(String key) {
+    Redis redis = Redis.createClient(clientVertx, REDIS_URL);
+    try {
+      Response r = redis.send(Request.cmd(Command.GET).arg(key)).await();
+      return r == null ? null : r.toString();
+    } finally {
+      redis.close();
+    }
+  }
+
+  public String memberCacheKey(String tenantId, String externalId) {
+    return redisPrefix + ":member:" + tenantId + ":" + externalId;
+  }
+
+  /** Stops the server, keeping the database: a test may restart an engine on it. */
+  public void stopServer() {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stopServer();
+    client.close();
+    deleteRedisKeys(clientVertx, redisPrefix);
+    clientVertx.close().await();
+    dropDatabase(database);
+  }
+
+  public static void dropDatabase(String database) {
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", null);
+         Statement s = c.createStatement()) {
+      s.execute("drop database if exists \"" + database + "\" with (force)");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot drop test database " + database, e);
+    }
+  }
+
+  private static void deleteRedisKeys(Vertx vertx, String prefix) {
+    Redis redis = Redis.createClient(vertx, REDIS_URL);
+    try {
+      String cursor = "0";
+      do {
+        Response page = redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(prefix + ":*")
+            .arg("COUNT").arg(1000)).await();
+        cursor = page.get(0).toString();
+        for (Response key : page.get(1)) {
+          redis.send(Request.cmd(Command.DEL).arg(key.toString())).await();
+        }
+      } while (!"0".equals(cursor));
+    } finally {
+      redis.close();
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    ThreadLocalRandom.current().nextBytes(b);
+    return b;
+  }
+}
