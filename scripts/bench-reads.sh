@@ -6,6 +6,7 @@
 #   (d) the same mix, open loop at BENCH_RATE req/s (OpenLoopLoad, latency from the intended send time),
 #   (e) server CPU, heap and GC during (c) and (d), and how the cores were split between processes.
 # Results go to stdout and bench-results/reads-<timestamp>.md (raw outputs next to it). See docs/benchmarks.md.
+# Builds the jar when it is missing or older than the sources.
 # Run from the repository root: scripts/bench-reads.sh
 set -euo pipefail
 export LC_ALL=C
@@ -70,7 +71,7 @@ if (( $(ulimit -n) < needed_files )); then
 fi
 
 mkdir -p "$RAW" "$(dirname "$BENCH_CSV")"
-if [[ ! -f $JAR || ! -f $GENERATOR_CLASS ]]; then
+if [[ ! -f $JAR || ! -f $GENERATOR_CLASS || -n $(find src pom.xml conf -newer "$JAR" -print -quit) ]]; then
   say "building (mvn package, which also compiles the load generator)"
   mvn -q -B -o -DskipTests package
 fi
