@@ -141,21 +141,35 @@ parse_wrk() {
 
 proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
+# "hit miss bypass": the server's member cache lookups so far (bypass: Redis failed or its circuit was open).
+cache_lookups() {
+  curl -s "$BASE/metrics" | awk '/^loyalty_member_cache_lookups_total[{]/ {
+      for (r in want) if (index($0, "result=\"" r "\"")) n[r] = $NF }
+    BEGIN { want["hit"]; want["miss"]; want["bypass"] }
+    END { printf "%.0f %.0f %.0f\n", n["hit"], n["miss"], n["bypass"] }'
+}
+circuit_opens() { grep -c 'event=circuit_open' "$RAW/server.log" || true; }
+
 # Background samplers for one phase: per-process CPU (top) and the server's heap and GC (jstat).
 start_samplers() {
   local phase=$1 seconds=$2
-  top -b -d 2 -n $((seconds / 2 + 5)) -w 512 > "$RAW/top-$phase.txt" &
+  top -b -c -d 2 -n $((seconds / 2 + 5)) -w 512 > "$RAW/top-$phase.txt" &
   SAMPLER_PIDS+=($!)
   jstat -gc "$SERVER_PID" 1000 $((seconds + 10)) > "$RAW/jstat-$phase.txt" &
   SAMPLER_PIDS+=($!)
+  read -r PHASE_HITS PHASE_MISSES PHASE_BYPASSES < <(cache_lookups)
+  PHASE_OPENS=$(circuit_opens)
   PHASE_TICKS=$(proc_cpu_ticks "$SERVER_PID")
   PHASE_START=$(date +%s.%N)
 }
 
-# Sets P_CPU_S P_CORES P_HEAP_PEAK_MB P_OLD_MB P_GC P_HEAP_METRICS_MB P_SPLIT for the phase just ended.
+# Sets P_CPU_S P_CORES P_HEAP_PEAK_MB P_OLD_MB P_GC P_HEAP_METRICS_MB P_SPLIT P_CACHE for the phase just ended.
 stop_samplers() {
-  local phase=$1 gen_pid=${2:-} elapsed pid
+  local phase=$1 gen_pid=${2:-} elapsed pid hits misses bypasses
   elapsed=$(awk -v a="$PHASE_START" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+  read -r hits misses bypasses < <(cache_lookups)
+  P_CACHE="$((hits - PHASE_HITS)) hit, $((misses - PHASE_MISSES)) miss, $((bypasses - PHASE_BYPASSES)) bypass;"
+  P_CACHE+=" Redis circuit opened $(( $(circuit_opens) - PHASE_OPENS )) times"
   P_CPU_S=$(awk -v t="$(( $(proc_cpu_ticks "$SERVER_PID") - PHASE_TICKS ))" -v hz="$CLK_TCK" \
     'BEGIN { printf "%.1f", t / hz }')
   P_CORES=$(awk -v c="$P_CPU_S" -v e="$elapsed" 'BEGIN { printf "%.2f", c / e }')
@@ -177,13 +191,25 @@ stop_samplers() {
     END { printf "%.0f", s / 1048576 }')
   # Average %CPU per process group over top's samples (the first sample covers no interval: skipped).
   P_SPLIT=$(awk -v server="$SERVER_PID" -v gen="$gen_pid" -v cores="$(nproc)" '
+    # A java process is named by its jar or main class (a Maven build shows as "java Launcher").
+    function label(cmd,   i, a) {
+      if (cmd != "java") return cmd
+      for (i = 13; i <= NF; i++) {
+        a = $i
+        if (a == "-jar") { a = $(i + 1); sub(/.*\//, "", a); return "java " a }
+        if (a == "-cp" || a == "-classpath") { i++; continue }
+        if (a !~ /^-/) { sub(/.*\./, "", a); return "java " a }
+      }
+      return cmd
+    }
     /^top -/ { n++; next }
     n >= 2 && /^%Cpu/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^id,?$/) idle += $i * cores }
     n >= 2 && $1 ~ /^[0-9]+$/ && NF >= 12 {
-      g = ($1 == server) ? "server" : ($1 == gen) ? "generator" : ($12 == "wrk") ? "wrk" :
-          ($12 ~ /^postgres/) ? "postgres" : ($12 ~ /^redis/) ? "redis" : "other"
+      cmd = $12; sub(/.*\//, "", cmd)
+      g = ($1 == server) ? "server" : ($1 == gen) ? "generator" : (cmd == "wrk") ? "wrk" :
+          (cmd ~ /^postgres/) ? "postgres" : (cmd ~ /^redis/) ? "redis" : "other"
       cpu[g] += $9
-      if (g == "other") other[$12] += $9
+      if (g == "other") other[label(cmd)] += $9
     }
     END {
       k = n - 1; if (k < 1) k = 1
@@ -249,7 +275,7 @@ parse_wrk "$RAW/closed.txt"
 C_RPS=$W_RPS; C_REQUESTS=$W_REQUESTS; C_P50=$W_P50; C_P90=$W_P90; C_P99=$W_P99; C_MAX=$W_MAX
 C_NON2XX=$W_NON2XX; C_SOCKET=$W_SOCKET
 C_CPU_S=$P_CPU_S; C_CORES=$P_CORES; C_HEAP_PEAK=$P_HEAP_PEAK_MB; C_OLD=$P_OLD_MB; C_GC=$P_GC
-C_HEAP_METRICS=$P_HEAP_METRICS_MB; C_SPLIT=$P_SPLIT
+C_HEAP_METRICS=$P_HEAP_METRICS_MB; C_SPLIT=$P_SPLIT; C_CACHE=$P_CACHE
 C_GEN_CPU=$(awk '{ printf "%.1f s (%.2f cores)", $1 + $2, ($1 + $2) / $3 }' "$RAW/wrk-time.txt")
 
 sleep 2
@@ -270,7 +296,7 @@ D_P50=$(us_to_ms "$(field p50_us)"); D_P90=$(us_to_ms "$(field p90_us)"); D_P99=
 D_P999=$(us_to_ms "$(field p999_us)"); D_MAX=$(us_to_ms "$(field max_us)")
 D_LAG=$(us_to_ms "$(field lag_p99_us)")
 D_CPU_S=$P_CPU_S; D_CORES=$P_CORES; D_HEAP_PEAK=$P_HEAP_PEAK_MB; D_OLD=$P_OLD_MB; D_GC=$P_GC
-D_HEAP_METRICS=$P_HEAP_METRICS_MB; D_SPLIT=$P_SPLIT
+D_HEAP_METRICS=$P_HEAP_METRICS_MB; D_SPLIT=$P_SPLIT; D_CACHE=$P_CACHE
 D_GEN_CPU=$(awk -v c="$(field cpu_s)" -v d="$BENCH_DURATION" 'BEGIN { printf "%.1f s (%.2f cores)", c, c / d }')
 rss_peak_mb=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status")
 
@@ -317,6 +343,7 @@ c_errors=$(awk -v s="$C_SOCKET" -v n="$C_NON2XX" 'BEGIN { split(s, a, " "); prin
   echo "| heap used: peak / old gen at end (jstat) | $C_HEAP_PEAK / $C_OLD MB | $D_HEAP_PEAK / $D_OLD MB |"
   echo "| heap used at end (/metrics) | $C_HEAP_METRICS MB | $D_HEAP_METRICS MB |"
   echo "| GC during the phase | $C_GC | $D_GC |"
+  echo "| member cache lookups (every request does one) | $C_CACHE | $D_CACHE |"
   echo "| CPU split, top, % of one core ($(nproc) cores = $(( $(nproc) * 100 ))%) | $C_SPLIT | $D_SPLIT |"
   echo
   if (( c_other >= 10 || d_other >= 10 )); then
