@@ -291,7 +291,7 @@ stop_samplers open "$gen_pid"
 result_line=$(grep '^RESULT ' "$RAW/open.txt") || die "the open-loop generator printed no RESULT (see $RAW/open.txt)"
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$result_line "; }
 us_to_ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
-D_RPS=$(field achieved_rps); D_ERRORS=$(field errors); D_SENT=$(field sent)
+D_RPS=$(field achieved_rps); D_OK_RPS=$(field ok_rps); D_ERRORS=$(field errors); D_SENT=$(field sent)
 D_P50=$(us_to_ms "$(field p50_us)"); D_P90=$(us_to_ms "$(field p90_us)"); D_P99=$(us_to_ms "$(field p99_us)")
 D_P999=$(us_to_ms "$(field p999_us)"); D_MAX=$(us_to_ms "$(field max_us)")
 D_LAG=$(us_to_ms "$(field lag_p99_us)")
@@ -333,7 +333,8 @@ c_errors=$(awk -v s="$C_SOCKET" -v n="$C_NON2XX" 'BEGIN { split(s, a, " "); prin
     "non-2xx $B_NON2XX; socket $B_SOCKET |"
   echo "| (c) read mix, closed loop, wrk $BENCH_CONNECTIONS conn | $C_RPS req/s | $C_P50 | $C_P90 | $C_P99 | $C_MAX |" \
     "non-2xx $C_NON2XX; socket $C_SOCKET |"
-  echo "| (d) read mix, open loop at $BENCH_RATE req/s | $D_RPS req/s | $D_P50 | $D_P90 | $D_P99 (p99.9 $D_P999) |" \
+  echo "| (d) read mix, open loop at $BENCH_RATE req/s | $D_RPS req/s ($D_OK_RPS 2xx/s) | $D_P50 | $D_P90 |" \
+    "$D_P99 (p99.9 $D_P999) |" \
     "$D_MAX | $D_ERRORS of $D_SENT |"
   echo
   echo "| Resources | (c) closed loop | (d) open loop |"

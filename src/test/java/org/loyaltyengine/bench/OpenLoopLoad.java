@@ -251,10 +251,13 @@ public final class OpenLoopLoad {
       lastCompletion = Math.max(lastCompletion, w.lastCompletion);
     }
     long errors = sent - ok;
+    // From the first intended start to the last answer: when the server falls behind, answers spill past the end.
     double window = Math.max(s.durationSeconds(), (lastCompletion - t0) / 1e9);
     double achieved = sent / window;
+    double okRate = ok / window;
     double cpuSeconds = cpuNanos / 1e9;
-    System.out.printf(Locale.ROOT, "completed %d, achieved %.1f req/s (target %d)%n", sent, achieved, s.rate());
+    System.out.printf(Locale.ROOT, "completed %d, achieved %.1f req/s, of which 2xx %.1f/s (target %d)%n", sent,
+        achieved, okRate, s.rate());
     System.out.printf(Locale.ROOT,
         "latency from intended start (us): p50 %d  p90 %d  p99 %d  p99.9 %d  max %d%n",
         latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
@@ -263,9 +266,9 @@ public final class OpenLoopLoad {
     System.out.printf(Locale.ROOT, "generator: send lag p99 %d us, max %d us; CPU %.1f s (%.0f%% of one core)%n",
         lag.getValueAtPercentile(99), lag.getMaxValue(), cpuSeconds, 100 * cpuSeconds / window);
     System.out.printf(Locale.ROOT,
-        "RESULT target_rps=%d achieved_rps=%.1f sent=%d errors=%d p50_us=%d p90_us=%d p99_us=%d p999_us=%d "
-            + "max_us=%d lag_p99_us=%d lag_max_us=%d cpu_s=%.2f%n",
-        s.rate(), achieved, sent, errors, latency.getValueAtPercentile(50), latency.getValueAtPercentile(90),
+        "RESULT target_rps=%d achieved_rps=%.1f ok_rps=%.1f sent=%d errors=%d p50_us=%d p90_us=%d p99_us=%d "
+            + "p999_us=%d max_us=%d lag_p99_us=%d lag_max_us=%d cpu_s=%.2f%n",
+        s.rate(), achieved, okRate, sent, errors, latency.getValueAtPercentile(50), latency.getValueAtPercentile(90),
         latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), latency.getMaxValue(),
         lag.getValueAtPercentile(99), lag.getMaxValue(), cpuSeconds);
   }
