@@ -276,6 +276,7 @@ C_RPS=$W_RPS; C_REQUESTS=$W_REQUESTS; C_P50=$W_P50; C_P90=$W_P90; C_P99=$W_P99; 
 C_NON2XX=$W_NON2XX; C_SOCKET=$W_SOCKET
 C_CPU_S=$P_CPU_S; C_CORES=$P_CORES; C_HEAP_PEAK=$P_HEAP_PEAK_MB; C_OLD=$P_OLD_MB; C_GC=$P_GC
 C_HEAP_METRICS=$P_HEAP_METRICS_MB; C_SPLIT=$P_SPLIT; C_CACHE=$P_CACHE
+C_CPU_US_PER_REQ=$(awk -v c="$C_CPU_S" -v n="$C_REQUESTS" 'BEGIN { printf "%.0f", n > 0 ? c * 1e6 / n : 0 }')
 C_GEN_CPU=$(awk '{ printf "%.1f s (%.2f cores)", $1 + $2, ($1 + $2) / $3 }' "$RAW/wrk-time.txt")
 
 sleep 2
@@ -339,7 +340,8 @@ c_errors=$(awk -v s="$C_SOCKET" -v n="$C_NON2XX" 'BEGIN { split(s, a, " "); prin
   echo
   echo "| Resources | (c) closed loop | (d) open loop |"
   echo "|---|---|---|"
-  echo "| server CPU | $C_CPU_S s ($C_CORES cores) | $D_CPU_S s ($D_CORES cores, incl. 5 s warm-up) |"
+  echo "| server CPU | $C_CPU_S s ($C_CORES cores; $C_CPU_US_PER_REQ us per request) |" \
+    "$D_CPU_S s ($D_CORES cores, incl. 5 s warm-up) |"
   echo "| load generator CPU | wrk $C_GEN_CPU | OpenLoopLoad $D_GEN_CPU; send lag p99 $D_LAG ms |"
   echo "| heap used: peak / old gen at end (jstat) | $C_HEAP_PEAK / $C_OLD MB | $D_HEAP_PEAK / $D_OLD MB |"
   echo "| heap used at end (/metrics) | $C_HEAP_METRICS MB | $D_HEAP_METRICS MB |"
