@@ -276,7 +276,7 @@ C_RPS=$W_RPS; C_REQUESTS=$W_REQUESTS; C_P50=$W_P50; C_P90=$W_P90; C_P99=$W_P99; 
 C_NON2XX=$W_NON2XX; C_SOCKET=$W_SOCKET
 C_CPU_S=$P_CPU_S; C_CORES=$P_CORES; C_HEAP_PEAK=$P_HEAP_PEAK_MB; C_OLD=$P_OLD_MB; C_GC=$P_GC
 C_HEAP_METRICS=$P_HEAP_METRICS_MB; C_SPLIT=$P_SPLIT; C_CACHE=$P_CACHE
-C_CPU_US_PER_REQ=$(awk -v c="$C_CPU_S" -v n="$C_REQUESTS" 'BEGIN { printf "%.0f", n > 0 ? c * 1e6 / n : 0 }')
+C_CPU_US_PER_REQ=$(awk -v c="$C_CPU_S" -v n="$C_REQUESTS" 'BEGIN { printf "%.0f", (n > 0 ? c * 1e6 / n : 0) }')
 C_GEN_CPU=$(awk '{ printf "%.1f s (%.2f cores)", $1 + $2, ($1 + $2) / $3 }' "$RAW/wrk-time.txt")
 
 sleep 2
