@@ -561,7 +561,9 @@ run_open() {
   body="{\"transactionId\":\"$PREFIX-$phase-{seq}\",\"memberExternalId\":\"{id}\",\"occurredAt\":\"{occurredAt}\","
   body+="\"total\":{total},\"currency\":\"EUR\",{channel},\"items\":{items}}"
   start_samplers "$phase" $((BENCH_DURATION + 10))
-  java -Xms256m -Xmx256m -XX:+UseParallelGC -cp "target/test-classes:$JAR" org.loyaltyengine.bench.OpenLoopPosts \
+  # C1 only: a fresh generator JVM otherwise spends about half its CPU (a fifth of a core here) in C2.
+  java -Xms256m -Xmx256m -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp "target/test-classes:$JAR" \
+    org.loyaltyengine.bench.OpenLoopPosts \
     --url "$BASE/v1/transactions" --body "$body" --ids "$BENCH_CSV" --header "Authorization: Bearer $POS_KEY" \
     --lines "$BENCH_LINES" --rate "$rate" --duration "$BENCH_DURATION" --warmup 5 \
     --connections "$BENCH_OPEN_CONNECTIONS" --event-loops 1 > "$RAW/$phase.txt" &
