@@ -179,7 +179,10 @@ curl -sf -o /dev/null "$BASE/health/ready" || die "the server is not ready after
 http_instances=$(sed -n 's/.*httpInstances=\([0-9]*\).*/\1/p' "$RAW/server.log" | head -n 1)
 pg_pool=$(awk '/^pg:/ { pg = 1 } pg && /poolSize:/ { print $2; exit }' conf/application.yaml)
 pg_pool=${LOYALTY_PG_POOL_SIZE:-$pg_pool}
-server_env=$(env | grep '^LOYALTY_' | grep -v '^LOYALTY_OPERATOR_TOKEN=' | sort | tr '\n' ' ' || true)
+# The caller's LOYALTY_* overrides (the script sets port, database, Redis and access log itself; no secrets).
+server_env=$(env | grep '^LOYALTY_' \
+  | grep -Ev '^LOYALTY_(OPERATOR_TOKEN|HTTP_PORT|PG_URL|PG_READ_URL|REDIS_URL|REDIS_KEY_PREFIX|HTTP_ACCESS_LOG)=' \
+  | sort | tr '\n' ' ' || true)
 
 # admin: PUT the rule set and tiers; the load uses a pos key, as a till would.
 api() { # METHOD PATH [BODY] -> prints the body; fails unless the status is 2xx
