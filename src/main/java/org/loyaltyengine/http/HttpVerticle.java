@@ -1,8 +1,6 @@
 package org.loyaltyengine.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -85,18 +83,9 @@ public final class HttpVerticle extends VerticleBase {
     primary = pool("pg-primary", config.pg().primary());
     replica = config.pg().replica().map(o -> pool("pg-replica", o)).orElse(null);
     Pool reads = replica != null ? replica : primary;
-    redis = Redis.createClient(vertx, config.redis().options());
-    CircuitBreaker redisBreaker = CircuitBreaker.create("redis", vertx, new CircuitBreakerOptions()
-            .setMaxFailures(config.redis().failuresToOpen())
-            .setTimeout(config.redis().timeoutMs())
-            .setResetTimeout(config.redis().resetMs()))
-        .openHandler(v -> log.warn("event=circuit_open circuit=redis reason=\"cache calls failing; reads go to PostgreSQL\""))
-        .closeHandler(v -> log.info("event=circuit_closed circuit=redis"));
-
     ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary));
     MemberRepository members = new MemberRepository(primary, reads);
-    MemberCache memberCache = new MemberCache(redis, redisBreaker, config.redis().keyPrefix(),
-        config.cache().memberTtlSeconds(), registry);
+    MemberCache memberCache = MemberCache.create(vertx, config, registry, "redis", client -> redis = client);
     MemberLookup lookup = new MemberLookup(memberCache, members);
 
     Router router = Router.router(vertx);
