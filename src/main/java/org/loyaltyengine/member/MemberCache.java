@@ -46,6 +46,8 @@ public final class MemberCache {
 
   private final Redis redis;
   private final CircuitBreaker breaker;
+  /** One pipelined connection, reopened on the next call after it fails; never shared across event loops. */
+  private Future<io.vertx.redis.client.RedisConnection> connection;
   private final String keyPrefix;
   private final long ttlMillis;
   private final Counter hits;
@@ -78,10 +80,14 @@ public final class MemberCache {
     Redis redis = Redis.createClient(vertx, r.options());
     clientSink.accept(redis);
     CircuitBreaker breaker = CircuitBreaker.create(breakerName, vertx, new io.vertx.circuitbreaker.CircuitBreakerOptions()
-            .setMaxFailures(r.failuresToOpen()).setTimeout(r.timeoutMs()).setResetTimeout(r.resetMs()))
-        .openHandler(v -> log.warn("event=circuit_open circuit={} reason=\"cache calls failing; reads go to PostgreSQL\"", breakerName))
-        .closeHandler(v -> log.info("event=circuit_closed circuit={}", breakerName));
-    return new MemberCache(redis, breaker, r.keyPrefix(), config.cache().memberTtlSeconds(), registry);
+        .setMaxFailures(r.failuresToOpen()).setTimeout(r.timeoutMs()).setResetTimeout(r.resetMs()));
+    MemberCache cache = new MemberCache(redis, breaker, r.keyPrefix(), config.cache().memberTtlSeconds(), registry);
+    breaker.openHandler(v -> {
+      // a hung connection looks healthy: drop it, so the half-open probe starts on a fresh one
+      cache.connection = null;
+      log.warn("event=circuit_open circuit={} reason=\"cache calls failing; reads go to PostgreSQL\"", breakerName);
+    }).closeHandler(v -> log.info("event=circuit_closed circuit={}", breakerName));
+    return cache;
   }
 
   /** Fences every member in {@code rows} (columns tenant_id, external_id, snapshot_version). Never fails. */
@@ -96,13 +102,35 @@ public final class MemberCache {
     return Future.all(fences).mapEmpty();
   }
 
+  /**
+   * Commands go over one long-lived connection, pipelined, instead of borrowing a pooled connection per
+   * command: the pool's checkout and return cost more than the GET itself.
+   */
+  private Future<Response> send(Request request) {
+    if (connection == null || connection.failed()) {
+      Future<io.vertx.redis.client.RedisConnection> opening = redis.connect();
+      connection = opening;
+      opening.onSuccess(c -> {
+        c.exceptionHandler(err -> forget(opening));
+        c.endHandler(v -> forget(opening));
+      });
+    }
+    return connection.compose(c -> c.send(request));
+  }
+
+  private void forget(Future<io.vertx.redis.client.RedisConnection> broken) {
+    if (connection == broken) {
+      connection = null;
+    }
+  }
+
   String key(UUID tenantId, String externalId) {
     return keyPrefix + tenantId + ":" + externalId;
   }
 
   /** The cached snapshot, or empty on a miss, a fence, or any Redis trouble. Never fails. */
   public Future<Optional<MemberSnapshot>> get(UUID tenantId, String externalId) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key(tenantId, externalId))))
+    return breaker.<Response>execute(() -> send(Request.cmd(Command.GET).arg(key(tenantId, externalId))))
         .map(response -> {
           if (response == null) {
             misses.increment();
@@ -125,7 +153,7 @@ public final class MemberCache {
 
   /** Stores a snapshot read from PostgreSQL unless something newer is already there. Never fails. */
   public Future<Void> put(UUID tenantId, MemberSnapshot snapshot) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EVAL).arg(STORE_IF_NEWER).arg(1)
+    return breaker.<Response>execute(() -> send(Request.cmd(Command.EVAL).arg(STORE_IF_NEWER).arg(1)
             .arg(key(tenantId, snapshot.externalId())).arg(snapshot.version()).arg(MemberJson.toCache(snapshot))
             .arg(ttlMillis)))
         .<Void>mapEmpty()
@@ -137,7 +165,7 @@ public final class MemberCache {
    * snapshots still in flight are refused and the next read loads the new state.
    */
   public Future<Void> invalidate(UUID tenantId, String externalId, long newVersion) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EVAL).arg(FENCE_IF_NEWER).arg(1)
+    return breaker.<Response>execute(() -> send(Request.cmd(Command.EVAL).arg(FENCE_IF_NEWER).arg(1)
             .arg(key(tenantId, externalId)).arg(newVersion).arg(ttlMillis)))
         .<Void>mapEmpty()
         .otherwise((Void) null);

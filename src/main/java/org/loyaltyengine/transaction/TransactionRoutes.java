@@ -9,7 +9,6 @@ import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.Caller;
 import org.loyaltyengine.tenant.Scope;
 
-import io.vertx.core.json.JsonObject;
 
 /** {@code GET /v1/members/{externalId}/transactions}: the member's history with keyset pagination. */
 public final class TransactionRoutes {
@@ -30,10 +29,25 @@ public final class TransactionRoutes {
     int limit = Paging.limit(ctx.queryParams().get("limit"));
     String cursorText = ctx.queryParams().get("cursor");
     HistoryCursor after = cursorText == null || cursorText.isEmpty() ? null : HistoryCursor.decode(cursorText);
-    Responses.reply(ctx, 200, members.find(caller.tenantId(), ctx.pathParam("externalId"))
+    members.find(caller.tenantId(), ctx.pathParam("externalId"))
         .compose(member -> history.page(caller.tenantId(), member.memberId(), after, limit))
-        .map(page -> new JsonObject()
-            .put("items", page.items())
-            .put("nextCursor", page.next() == null ? null : page.next().encode())));
+        .onSuccess(page -> Responses.json(ctx, 200, render(page)))
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code {"items": [...], "nextCursor": ...}} spliced from the items' JSON texts. */
+  static io.vertx.core.buffer.Buffer render(TransactionHistory.Page page) {
+    io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer(256 + page.itemsJson().size() * 400);
+    out.appendString("{\"items\":[");
+    for (int i = 0; i < page.itemsJson().size(); i++) {
+      if (i > 0) {
+        out.appendString(",");
+      }
+      out.appendString(page.itemsJson().get(i));
+    }
+    out.appendString("],\"nextCursor\":");
+    // cursors are base64url: nothing to escape
+    out.appendString(page.next() == null ? "null" : "\"" + page.next().encode() + "\"");
+    return out.appendString("}");
   }
 }
