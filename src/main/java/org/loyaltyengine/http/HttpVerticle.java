@@ -86,7 +86,10 @@ public final class HttpVerticle extends VerticleBase {
     ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary));
     MemberRepository members = new MemberRepository(primary, reads);
     MemberCache memberCache = MemberCache.create(vertx, config, registry, "redis", client -> redis = client);
-    MemberLookup lookup = new MemberLookup(memberCache, members);
+    TenantSettingsRepository settings = new TenantSettingsRepository(primary);
+    TierRepository tiers = new TierRepository(primary);
+    TierLookup tierLookup = new TierLookup(caches.tenants(), settings, caches.tiers(), tiers);
+    MemberLookup lookup = new MemberLookup(memberCache, members, tierLookup);
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds(config.http().accessLog()));
@@ -102,8 +105,6 @@ public final class HttpVerticle extends VerticleBase {
     });
 
     EventBus bus = vertx.eventBus();
-    TenantSettingsRepository settings = new TenantSettingsRepository(primary);
-    TierRepository tiers = new TierRepository(primary);
     LedgerRepository ledger = new LedgerRepository(primary);
     RulesClient rules = new RulesClient(bus, config.rules().timeoutMs());
     PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
@@ -112,8 +113,7 @@ public final class HttpVerticle extends VerticleBase {
     new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
         config.operator().token()).mount(router, auth);
     new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
-    new MemberRoutes(members, lookup, memberCache, new TierLookup(caches.tenants(), settings, caches.tiers(), tiers), clock)
-        .mount(router, auth);
+    new MemberRoutes(members, lookup, memberCache, tierLookup, clock).mount(router, auth);
     new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
     new PurchaseRoutes(earner, ledger, memberCache, primary, clock).mount(router, auth);
     new LedgerRoutes(ledger, lookup, memberCache, caches.tenants(), settings, clock).mount(router, auth);

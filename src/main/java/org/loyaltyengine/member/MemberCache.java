@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Read-through cache of {@link MemberSnapshot}s in Redis, stored as {@code "<version>|<json>"}.
+ * Read-through cache of members in Redis, stored as {@code "<version>|<rest>"} ({@link CachedMember}).
  *
  * <p>A plain delete-on-write can lose a race: a reader that loaded version 1 from PostgreSQL may store it
  * after a writer committed version 2 and deleted the key, leaving a stale balance until the TTL. Instead a
@@ -128,22 +128,13 @@ public final class MemberCache {
     return keyPrefix + tenantId + ":" + externalId;
   }
 
-  /** The cached snapshot, or empty on a miss, a fence, or any Redis trouble. Never fails. */
-  public Future<Optional<MemberSnapshot>> get(UUID tenantId, String externalId) {
+  /** The cached member, or empty on a miss, a fence, or any Redis trouble. Never fails. */
+  public Future<Optional<CachedMember>> get(UUID tenantId, String externalId) {
     return breaker.<Response>execute(() -> send(Request.cmd(Command.GET).arg(key(tenantId, externalId))))
         .map(response -> {
-          if (response == null) {
-            misses.increment();
-            return Optional.<MemberSnapshot>empty();
-          }
-          String value = response.toString();
-          int sep = value.indexOf('|');
-          if (sep < 0 || sep == value.length() - 1) {
-            misses.increment();
-            return Optional.<MemberSnapshot>empty();
-          }
-          hits.increment();
-          return Optional.of(MemberJson.fromCache(value.substring(sep + 1)));
+          Optional<CachedMember> cached = response == null ? Optional.empty() : CachedMember.decode(response.toString());
+          (cached.isPresent() ? hits : misses).increment();
+          return cached;
         })
         .otherwise(err -> {
           bypassed.increment();
@@ -151,10 +142,12 @@ public final class MemberCache {
         });
   }
 
-  /** Stores a snapshot read from PostgreSQL unless something newer is already there. Never fails. */
-  public Future<Void> put(UUID tenantId, MemberSnapshot snapshot) {
+  /** Stores a member read from PostgreSQL unless something newer is already there. Never fails. */
+  public Future<Void> put(UUID tenantId, String externalId, CachedMember member) {
+    String encoded = member.encode();
     return breaker.<Response>execute(() -> send(Request.cmd(Command.EVAL).arg(STORE_IF_NEWER).arg(1)
-            .arg(key(tenantId, snapshot.externalId())).arg(snapshot.version()).arg(MemberJson.toCache(snapshot))
+            .arg(key(tenantId, externalId)).arg(member.version())
+            .arg(encoded.substring(encoded.indexOf('|') + 1)) // the script puts the version back in front
             .arg(ttlMillis)))
         .<Void>mapEmpty()
         .otherwise((Void) null);

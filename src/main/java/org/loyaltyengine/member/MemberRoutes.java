@@ -92,14 +92,16 @@ public final class MemberRoutes {
 
   private void status(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    Responses.reply(ctx, 200, lookup.find(caller.tenantId(), ctx.pathParam("externalId"))
-        .compose(m -> tiers.active(caller.tenantId()).map(t -> MemberJson.status(m, t))));
+    lookup.view(caller.tenantId(), ctx.pathParam("externalId"))
+        .onSuccess(m -> Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(m.statusJson())))
+        .onFailure(ctx::fail);
   }
 
   private void profile(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    Responses.reply(ctx, 200, lookup.find(caller.tenantId(), ctx.pathParam("externalId"))
-        .compose(m -> tiers.active(caller.tenantId()).map(t -> MemberJson.profile(m, t))));
+    lookup.view(caller.tenantId(), ctx.pathParam("externalId"))
+        .onSuccess(m -> Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(m.profileJson())))
+        .onFailure(ctx::fail);
   }
 
   private static <T> MemberChanges.Change<T> change(JsonInput in, String field, java.util.function.Supplier<T> value) {

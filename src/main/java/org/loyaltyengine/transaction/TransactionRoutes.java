@@ -29,7 +29,7 @@ public final class TransactionRoutes {
     int limit = Paging.limit(ctx.queryParams().get("limit"));
     String cursorText = ctx.queryParams().get("cursor");
     HistoryCursor after = cursorText == null || cursorText.isEmpty() ? null : HistoryCursor.decode(cursorText);
-    members.find(caller.tenantId(), ctx.pathParam("externalId"))
+    members.view(caller.tenantId(), ctx.pathParam("externalId"))
         .compose(member -> history.page(caller.tenantId(), member.memberId(), after, limit))
         .onSuccess(page -> Responses.json(ctx, 200, render(page)))
         .onFailure(ctx::fail);
