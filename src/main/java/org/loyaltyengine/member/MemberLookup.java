@@ -34,7 +34,7 @@ public final class MemberLookup {
       if (cached.isPresent() && cached.get().tiersVersion() == active.version()) {
         return Future.succeededFuture(cached.get());
       }
-      return members.find(tenantId, externalId).compose(found -> {
+      return members.find(tenantId, externalId, active.set().windowDays()).compose(found -> {
         if (found.isEmpty()) {
           return Future.failedFuture(notFound(externalId));
         }
