@@ -166,6 +166,7 @@ start_samplers() {
 # Sets P_CPU_S P_CORES P_HEAP_PEAK_MB P_OLD_MB P_GC P_HEAP_METRICS_MB P_SPLIT P_CACHE for the phase just ended.
 stop_samplers() {
   local phase=$1 gen_pid=${2:-} elapsed pid hits misses bypasses
+  kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited during the $phase phase (see $RAW/server.log)"
   elapsed=$(awk -v a="$PHASE_START" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
   read -r hits misses bypasses < <(cache_lookups)
   P_CACHE="$((hits - PHASE_HITS)) hit, $((misses - PHASE_MISSES)) miss, $((bypasses - PHASE_BYPASSES)) bypass;"
