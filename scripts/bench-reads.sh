@@ -59,7 +59,7 @@ trap cleanup EXIT
 # ---------------------------------------------------------------- preparation
 
 [[ -f pom.xml && -d scripts ]] || die "run from the repository root"
-for tool in wrk pgbench psql curl jstat top; do
+for tool in wrk pgbench psql curl jstat top /usr/bin/time; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 (( BENCH_DURATION >= 30 )) || say "warning: BENCH_DURATION=$BENCH_DURATION < 30: not comparable with the targets"
