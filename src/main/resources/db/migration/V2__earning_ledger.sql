@@ -407,9 +407,7 @@ begin
   if t.returned_amount + p_amount > t.total then
     raise exception 'return exceeds purchase' using errcode = 'LY005';
   end if;
-  v_cum := case when t.total = 0 then 0
-                else (t.points_earned::numeric * (t.returned_amount + p_amount) / t.total)::bigint end;
-  -- numeric division then floor: (x::numeric / y)::bigint rounds, so floor explicitly
+  -- floor of exact numeric division (a plain ::bigint cast would round half up)
   v_cum := case when t.total = 0 then 0
                 else floor(t.points_earned::numeric * (t.returned_amount + p_amount) / t.total)::bigint end;
   v_take := v_cum - t.returned_points;
@@ -477,7 +475,8 @@ end $$;
 
 -- Releases pending lots whose time has come. A released lot first pays off a negative balance.
 create function loyalty_release_due(p_limit int)
-returns table (member_id bigint, released_points bigint) language plpgsql as $$
+returns table (tenant_id uuid, external_id text, points bigint, snapshot_version bigint)
+language plpgsql as $$
 declare
   m         record;
   lot       record;
@@ -505,15 +504,17 @@ begin
       select b.tenant_id, m.id, 'points.released', jsonb_build_object('points', v_total)
         from member_balances b where b.member_id = m.id;
     end if;
-    member_id := m.id;
-    released_points := v_total;
+    select mm.tenant_id, mm.external_id into tenant_id, external_id from members mm where mm.id = m.id;
+    points := v_total;
+    snapshot_version := loyalty_snapshot_version(m.id);
     return next;
   end loop;
 end $$;
 
 -- Expires what is left of due lots: one 'expire' ledger entry per lot (unique per lot, see the index).
 create function loyalty_expire_due(p_limit int)
-returns table (member_id bigint, expired_points bigint) language plpgsql as $$
+returns table (tenant_id uuid, external_id text, points bigint, snapshot_version bigint)
+language plpgsql as $$
 declare
   m          record;
   lot        record;
@@ -541,8 +542,9 @@ begin
       insert into outbox (tenant_id, member_id, event_type, payload)
       values (v_tenant, m.id, 'points.expired', jsonb_build_object('points', v_avail + v_pending));
     end if;
-    member_id := m.id;
-    expired_points := v_avail + v_pending;
+    select mm.tenant_id, mm.external_id into tenant_id, external_id from members mm where mm.id = m.id;
+    points := v_avail + v_pending;
+    snapshot_version := loyalty_snapshot_version(m.id);
     return next;
   end loop;
 end $$;
@@ -551,15 +553,16 @@ end $$;
 -- now supports, and start a new period.
 create function loyalty_review_tiers(p_tenant uuid, p_codes text[], p_thresholds bigint[], p_window_days int,
                                      p_limit int)
-returns table (member_id bigint, tier_from text, tier_to text) language plpgsql as $$
+returns table (tenant_id uuid, external_id text, tier_from text, tier_to text, snapshot_version bigint)
+language plpgsql as $$
 declare
   m        record;
   v_points bigint;
   v_rank   int;
   i        int;
 begin
-  for m in select id, tier_code from members
-            where tenant_id = p_tenant and tier_valid_until <= now()
+  for m in select id, tier_code, members.external_id as ext from members
+            where members.tenant_id = p_tenant and tier_valid_until <= now()
             order by tier_valid_until limit p_limit for update skip locked loop
     v_points := loyalty_qualifying_points(m.id, p_window_days);
     v_rank := 0;
@@ -575,14 +578,15 @@ begin
     if m.tier_code is distinct from (case when v_rank = 0 then null else p_codes[v_rank] end) then
       insert into outbox (tenant_id, member_id, event_type, payload)
       select p_tenant, m.id, 'tier.changed',
-             jsonb_build_object('externalId', external_id, 'from', m.tier_code,
+             jsonb_build_object('externalId', m.ext, 'from', m.tier_code,
                                 'to', case when v_rank = 0 then null else p_codes[v_rank] end,
-                                'qualifyingPoints', v_points)
-        from members where id = m.id;
+                                'qualifyingPoints', v_points);
     end if;
-    member_id := m.id;
+    tenant_id := p_tenant;
+    external_id := m.ext;
     tier_from := m.tier_code;
     tier_to := case when v_rank = 0 then null else p_codes[v_rank] end;
+    snapshot_version := loyalty_snapshot_version(m.id);
     return next;
   end loop;
 end $$;

@@ -77,6 +77,10 @@ public final class Failures implements Handler<RoutingContext> {
   /** Connection trouble, time-outs and PostgreSQL's connection/resource classes are worth a retry. */
   static boolean isUnavailable(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof io.vertx.core.eventbus.ReplyException re
+          && re.failureType() != io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+        return true; // a worker verticle did not answer in time, or none is deployed
+      }
       if (c instanceof IOException || c instanceof TimeoutException
           || c.getClass().getName().startsWith("io.netty.channel")
           || c.getClass().getSimpleName().contains("Timeout")

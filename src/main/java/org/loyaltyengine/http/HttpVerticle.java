@@ -1,8 +1,6 @@
 package org.loyaltyengine.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -27,7 +25,25 @@ import org.loyaltyengine.member.MemberRepository;
 import org.loyaltyengine.member.MemberRoutes;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
-import org.loyaltyengine.tenant.ApiKeyCache;
+import org.loyaltyengine.platform.NodeState;
+import org.loyaltyengine.ledger.LedgerRepository;
+import org.loyaltyengine.ledger.LedgerRoutes;
+import org.loyaltyengine.rules.EarningRuleRoutes;
+import org.loyaltyengine.rules.RuleSetRepository;
+import org.loyaltyengine.rules.RulesClient;
+import org.loyaltyengine.tenant.SettingsRoutes;
+import org.loyaltyengine.tenant.TenantSettingsRepository;
+import org.loyaltyengine.tier.TierRepository;
+import org.loyaltyengine.tier.TierRoutes;
+import org.loyaltyengine.tier.TierLookup;
+import org.loyaltyengine.reward.RedemptionRepository;
+import org.loyaltyengine.reward.RewardRepository;
+import org.loyaltyengine.reward.RewardRoutes;
+import org.loyaltyengine.fulfillment.PartnerRepository;
+import org.loyaltyengine.fulfillment.PartnerRoutes;
+import org.loyaltyengine.transaction.PointsEarner;
+import org.loyaltyengine.transaction.PurchaseRoutes;
+import io.vertx.core.eventbus.EventBus;
 import org.loyaltyengine.tenant.ApiKeyRepository;
 import org.loyaltyengine.tenant.TenantRepository;
 import org.loyaltyengine.tenant.TenantRoutes;
@@ -46,7 +62,7 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
 
   private final AppConfig config;
-  private final ApiKeyCache keyCache;
+  private final NodeState caches;
   private final PrometheusMeterRegistry registry;
   private final Clock clock;
 
@@ -55,9 +71,9 @@ public final class HttpVerticle extends VerticleBase {
   private Redis redis;
   private HttpServer server;
 
-  public HttpVerticle(AppConfig config, ApiKeyCache keyCache, PrometheusMeterRegistry registry, Clock clock) {
+  public HttpVerticle(AppConfig config, NodeState caches, PrometheusMeterRegistry registry, Clock clock) {
     this.config = config;
-    this.keyCache = keyCache;
+    this.caches = caches;
     this.registry = registry;
     this.clock = clock;
   }
@@ -67,18 +83,9 @@ public final class HttpVerticle extends VerticleBase {
     primary = pool("pg-primary", config.pg().primary());
     replica = config.pg().replica().map(o -> pool("pg-replica", o)).orElse(null);
     Pool reads = replica != null ? replica : primary;
-    redis = Redis.createClient(vertx, config.redis().options());
-    CircuitBreaker redisBreaker = CircuitBreaker.create("redis", vertx, new CircuitBreakerOptions()
-            .setMaxFailures(config.redis().failuresToOpen())
-            .setTimeout(config.redis().timeoutMs())
-            .setResetTimeout(config.redis().resetMs()))
-        .openHandler(v -> log.warn("event=circuit_open circuit=redis reason=\"cache calls failing; reads go to PostgreSQL\""))
-        .closeHandler(v -> log.info("event=circuit_closed circuit=redis"));
-
-    ApiKeyAuthenticator auth = new ApiKeyAuthenticator(keyCache, new ApiKeyRepository(primary));
+    ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary));
     MemberRepository members = new MemberRepository(primary, reads);
-    MemberCache memberCache = new MemberCache(redis, redisBreaker, config.redis().keyPrefix(),
-        config.cache().memberTtlSeconds(), registry);
+    MemberCache memberCache = MemberCache.create(vertx, config, registry, "redis", client -> redis = client);
     MemberLookup lookup = new MemberLookup(memberCache, members);
 
     Router router = Router.router(vertx);
@@ -87,12 +94,35 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(redis)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     // Pathless, so the metrics' route label stays the API route alone (a path here would prefix every label).
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBulkBodyBytes()));
+    int bodyLimit = config.http().maxBodyBytes();
+    router.route().handler(ctx -> {
+      ctx.put(JsonInput.BODY_LIMIT, bodyLimit); // ordinary requests; bulk uploads read with JsonInput.ofBulk
+      ctx.next();
+    });
 
-    new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), keyCache, vertx.eventBus(),
+    EventBus bus = vertx.eventBus();
+    TenantSettingsRepository settings = new TenantSettingsRepository(primary);
+    TierRepository tiers = new TierRepository(primary);
+    LedgerRepository ledger = new LedgerRepository(primary);
+    RulesClient rules = new RulesClient(bus, config.rules().timeoutMs());
+    PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
+        rules, ledger);
+
+    new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
         config.operator().token()).mount(router, auth);
-    new MemberRoutes(members, lookup, memberCache, clock).mount(router, auth);
+    new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
+    new MemberRoutes(members, lookup, memberCache, new TierLookup(caches.tenants(), settings, caches.tiers(), tiers), clock)
+        .mount(router, auth);
     new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
+    new PurchaseRoutes(earner, ledger, memberCache, primary, clock).mount(router, auth);
+    new LedgerRoutes(ledger, lookup, memberCache, caches.tenants(), settings, clock).mount(router, auth);
+    new EarningRuleRoutes(new RuleSetRepository(primary), settings, caches.tenants(), caches.tiers(), tiers, lookup,
+        rules, bus, clock).mount(router, auth);
+    new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
+    new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
+        .mount(router, auth);
+    new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);
@@ -129,6 +159,12 @@ public final class HttpVerticle extends VerticleBase {
     }
     checks.register("redis", 1000, p -> redis.send(Request.cmd(Command.PING))
         .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
+    // An open partner circuit degrades fulfillment (redemptions wait as pending) but the node still serves.
+    checks.register("partners", 1000, p -> {
+      java.util.List<String> open = caches.circuits().open();
+      p.complete(Status.OK(new JsonObject().put("degraded", !open.isEmpty())
+          .put("openCircuits", new io.vertx.core.json.JsonArray(open))));
+    });
     return checks;
   }
 

@@ -31,8 +31,21 @@ public final class JsonInput {
     this.path = path;
   }
 
+  /** Context key of the ordinary body limit; bulk uploads ({@link #ofBulk}) may go up to the BodyHandler's. */
+  public static final String BODY_LIMIT = "bodyLimit";
+
   /** The request's JSON object body; 415 unless the request declares {@code application/json}. */
   public static JsonInput of(RoutingContext ctx) {
+    Integer limit = ctx.get(BODY_LIMIT);
+    if (limit != null && ctx.body().length() > limit) {
+      throw new Rejection(Rejection.Kind.PAYLOAD_TOO_LARGE, "payload_too_large",
+          "the request body is larger than " + limit + " bytes", null);
+    }
+    return ofBulk(ctx);
+  }
+
+  /** Like {@link #of} for the few bulk uploads (rule sets, code pools) allowed the larger body limit. */
+  public static JsonInput ofBulk(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !isJson(type)) {
       throw new Rejection(Rejection.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
@@ -142,6 +155,63 @@ public final class JsonInput {
       throw Rejection.invalid(name(field), name(field) + " must be between " + min + " and " + max);
     }
     return Optional.of(n);
+  }
+
+  /** A nested object, read with the same rules; its field names are reported with this path prefix. */
+  public JsonInput requiredObject(String field) {
+    Object v = json.getValue(field);
+    if (v == null) {
+      throw Rejection.missing(name(field));
+    }
+    if (!(v instanceof JsonObject object)) {
+      throw Rejection.invalid(name(field), name(field) + " must be an object");
+    }
+    return new JsonInput(object, name(field));
+  }
+
+  public Optional<JsonInput> optionalObject(String field) {
+    return json.getValue(field) == null ? Optional.empty() : Optional.of(requiredObject(field));
+  }
+
+  /** An array of objects, each read with the same rules under the path {@code field[i]}. */
+  public List<JsonInput> requiredObjectList(String field, int minSize, int maxSize) {
+    Object v = json.getValue(field);
+    if (v == null) {
+      throw Rejection.missing(name(field));
+    }
+    if (!(v instanceof JsonArray array)) {
+      throw Rejection.invalid(name(field), name(field) + " must be an array of objects");
+    }
+    if (array.size() < minSize || array.size() > maxSize) {
+      throw Rejection.invalid(name(field), name(field) + " must hold " + minSize + "-" + maxSize + " entries");
+    }
+    List<JsonInput> out = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof JsonObject item)) {
+        throw Rejection.invalid(name(field) + "[" + i + "]", name(field) + "[" + i + "] must be an object");
+      }
+      out.add(new JsonInput(item, name(field) + "[" + i + "]"));
+    }
+    return out;
+  }
+
+  /** An ISO-8601 instant with an offset, e.g. 2026-11-22T10:15:30Z or 2026-11-22T11:15:30+01:00. */
+  public Optional<java.time.Instant> optionalInstant(String field) {
+    return optionalString(field, 1, 40).map(s -> {
+      try {
+        return java.time.OffsetDateTime.parse(s).toInstant();
+      } catch (DateTimeParseException e) {
+        throw Rejection.invalid(name(field), name(field) + " must be an ISO-8601 time with offset, e.g. 2026-11-22T10:15:30Z");
+      }
+    });
+  }
+
+  public java.time.Instant requiredInstant(String field) {
+    return optionalInstant(field).orElseThrow(() -> Rejection.missing(name(field)));
+  }
+
+  public JsonObject raw() {
+    return json;
   }
 
   public List<String> requiredStringList(String field, int minSize, int maxSize, int maxLength) {

@@ -24,6 +24,7 @@ import java.util.UUID;
  * limit, and any failure reads as a miss so the caller falls back to PostgreSQL.
  */
 public final class MemberCache {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MemberCache.class);
   // Both scripts read the version before '|'; a value with nothing after '|' is a fence.
   private static final String STORE_IF_NEWER = """
       local cur = redis.call('GET', KEYS[1])
@@ -65,6 +66,34 @@ public final class MemberCache {
     return Counter.builder("loyalty_member_cache_lookups")
         .description("Member snapshot cache lookups by result (bypass: Redis failed or its circuit is open)")
         .tag("result", result).register(registry);
+  }
+
+  /**
+   * The cache a verticle uses: its own Redis client behind its own circuit breaker (both bound to the
+   * verticle's event loop). The caller closes the returned client on stop.
+   */
+  public static MemberCache create(io.vertx.core.Vertx vertx, org.loyaltyengine.platform.AppConfig config,
+                                   MeterRegistry registry, String breakerName, java.util.function.Consumer<Redis> clientSink) {
+    org.loyaltyengine.platform.AppConfig.Redis r = config.redis();
+    Redis redis = Redis.createClient(vertx, r.options());
+    clientSink.accept(redis);
+    CircuitBreaker breaker = CircuitBreaker.create(breakerName, vertx, new io.vertx.circuitbreaker.CircuitBreakerOptions()
+            .setMaxFailures(r.failuresToOpen()).setTimeout(r.timeoutMs()).setResetTimeout(r.resetMs()))
+        .openHandler(v -> log.warn("event=circuit_open circuit={} reason=\"cache calls failing; reads go to PostgreSQL\"", breakerName))
+        .closeHandler(v -> log.info("event=circuit_closed circuit={}", breakerName));
+    return new MemberCache(redis, breaker, r.keyPrefix(), config.cache().memberTtlSeconds(), registry);
+  }
+
+  /** Fences every member in {@code rows} (columns tenant_id, external_id, snapshot_version). Never fails. */
+  public Future<Void> invalidateAll(Iterable<io.vertx.sqlclient.Row> rows) {
+    java.util.List<Future<Void>> fences = new java.util.ArrayList<>();
+    for (io.vertx.sqlclient.Row r : rows) {
+      Long version = r.getLong("snapshot_version");
+      if (version != null) {
+        fences.add(invalidate(r.getUUID("tenant_id"), r.getString("external_id"), version));
+      }
+    }
+    return Future.all(fences).mapEmpty();
   }
 
   String key(UUID tenantId, String externalId) {

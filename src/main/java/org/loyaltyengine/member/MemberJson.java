@@ -1,27 +1,31 @@
 package org.loyaltyengine.member;
 
 import io.vertx.core.json.JsonObject;
+import org.loyaltyengine.tier.Tier;
+import org.loyaltyengine.tier.TierSet;
 
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The member's wire shapes: the status and profile replies, and the cached snapshot they are made from. */
 public final class MemberJson {
   private MemberJson() {}
 
-  public static JsonObject status(MemberSnapshot m) {
+  public static JsonObject status(MemberSnapshot m, TierSet tiers) {
     return new JsonObject()
         .put("externalId", m.externalId())
         .put("status", m.status().wireName())
         .put("canEarn", m.canEarn())
         .put("canRedeem", m.canRedeem())
-        .put("tier", tier(m))
+        .put("tier", tier(m, tiers))
         .put("points", points(m));
   }
 
-  public static JsonObject profile(MemberSnapshot m) {
+  public static JsonObject profile(MemberSnapshot m, TierSet tiers) {
+    Optional<Tier> next = tiers.next(m.tierCode());
     return new JsonObject()
         .put("externalId", m.externalId())
         .put("email", m.email())
@@ -31,15 +35,25 @@ public final class MemberJson {
         .put("birthDate", m.birthDate() == null ? null : m.birthDate().toString())
         .put("attributes", new JsonObject(new LinkedHashMap<>(m.attributes())))
         .put("status", m.status().wireName())
-        .put("tier", tier(m))
-        .put("points", points(m))
+        .put("tier", tier(m, tiers))
+        .put("nextTier", next.map(t -> new JsonObject().put("code", t.code()).put("name", t.name())
+            .put("threshold", t.threshold()).put("pointsNeeded", Math.max(0, t.threshold() - m.qualifyingPoints())))
+            .orElse(null))
+        .put("qualifyingPoints", m.qualifyingPoints())
+        .put("points", points(m).put("expiringIn30Days", m.expiringSoon()))
         .put("enrolledAt", m.enrolledAt().toString())
         .put("transactionCount", m.transactionCount())
         .put("totalSpent", m.totalSpent());
   }
 
-  private static JsonObject tier(MemberSnapshot m) {
-    return m.tierCode() == null ? null : new JsonObject().put("code", m.tierCode());
+  private static JsonObject tier(MemberSnapshot m, TierSet tiers) {
+    if (m.tierCode() == null) {
+      return null;
+    }
+    Optional<Tier> t = tiers.byCode(m.tierCode());
+    return new JsonObject().put("code", m.tierCode()).put("name", t.map(Tier::name).orElse(null))
+        .put("multiplierPercent", tiers.multiplierPercent(m.tierCode()))
+        .put("validUntil", m.tierValidUntil() == null ? null : m.tierValidUntil().toString());
   }
 
   private static JsonObject points(MemberSnapshot m) {
@@ -49,24 +63,34 @@ public final class MemberJson {
         .put("lifetimeEarned", m.lifetimeEarned());
   }
 
-  /** The cached form: the profile plus the internal id and version. */
+  /** The cached form: every snapshot field, flat. */
   public static String toCache(MemberSnapshot m) {
-    return profile(m).put("memberId", m.memberId()).put("version", m.version()).encode();
+    return new JsonObject()
+        .put("memberId", m.memberId()).put("externalId", m.externalId()).put("email", m.email())
+        .put("phone", m.phone()).put("firstName", m.firstName()).put("lastName", m.lastName())
+        .put("birthDate", m.birthDate() == null ? null : m.birthDate().toString())
+        .put("attributes", new JsonObject(new LinkedHashMap<>(m.attributes())))
+        .put("status", m.status().wireName()).put("tierCode", m.tierCode())
+        .put("tierValidUntil", m.tierValidUntil() == null ? null : m.tierValidUntil().toString())
+        .put("enrolledAt", m.enrolledAt().toString()).put("available", m.available()).put("pending", m.pending())
+        .put("lifetimeEarned", m.lifetimeEarned()).put("expiringSoon", m.expiringSoon())
+        .put("qualifyingPoints", m.qualifyingPoints()).put("transactionCount", m.transactionCount())
+        .put("totalSpent", m.totalSpent()).put("version", m.version())
+        .encode();
   }
 
   public static MemberSnapshot fromCache(String json) {
     JsonObject o = new JsonObject(json);
-    JsonObject points = o.getJsonObject("points");
-    JsonObject tier = o.getJsonObject("tier");
     Map<String, String> attributes = new LinkedHashMap<>();
     o.getJsonObject("attributes").forEach(e -> attributes.put(e.getKey(), (String) e.getValue()));
     String birthDate = o.getString("birthDate");
+    String validUntil = o.getString("tierValidUntil");
     return new MemberSnapshot(o.getLong("memberId"), o.getString("externalId"), o.getString("email"),
         o.getString("phone"), o.getString("firstName"), o.getString("lastName"),
         birthDate == null ? null : LocalDate.parse(birthDate), attributes,
-        MemberStatus.parse("status", o.getString("status")), tier == null ? null : tier.getString("code"),
-        Instant.parse(o.getString("enrolledAt")), points.getLong("available"), points.getLong("pending"),
-        points.getLong("lifetimeEarned"), o.getLong("transactionCount"), o.getLong("totalSpent"),
-        o.getLong("version"));
+        MemberStatus.parse("status", o.getString("status")), o.getString("tierCode"),
+        validUntil == null ? null : Instant.parse(validUntil), Instant.parse(o.getString("enrolledAt")),
+        o.getLong("available"), o.getLong("pending"), o.getLong("lifetimeEarned"), o.getLong("expiringSoon"),
+        o.getLong("qualifyingPoints"), o.getLong("transactionCount"), o.getLong("totalSpent"), o.getLong("version"));
   }
 }

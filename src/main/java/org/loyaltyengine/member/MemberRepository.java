@@ -20,10 +20,16 @@ import java.util.UUID;
  * domain event to the outbox. Reads go to the read pool, which is the replica when one is configured.
  */
 public final class MemberRepository {
+  // A member enrolled by the same statement (CREATE) is not yet visible to the subqueries: they read 0.
   private static final String SNAPSHOT_COLUMNS = """
       m.id, m.external_id, m.email, m.phone, m.first_name, m.last_name, m.birth_date, m.attributes, m.status,
-      m.tier_code, m.enrolled_at, b.available, b.pending, b.lifetime_earned, b.transaction_count,
-      b.total_spent, m.version + b.version as snapshot_version""";
+      m.tier_code, m.tier_valid_until, m.enrolled_at, b.available, b.pending, b.lifetime_earned,
+      b.transaction_count, b.total_spent, m.version + b.version as snapshot_version,
+      (select coalesce(sum(l.remaining), 0) from point_lots l
+        where l.member_id = m.id and l.remaining > 0 and l.expires_at < now() + interval '30 days') as expiring_soon,
+      coalesce(loyalty_qualifying_points(m.id, (select (ts.body -> 'qualification' ->> 'days')::int
+                                         from tenants t join tier_sets ts on ts.tenant_id = t.id and ts.version = t.tiers_version
+                                        where t.id = m.tenant_id)), 0) as qualifying_points""";
 
   private static final String FIND = "select " + SNAPSHOT_COLUMNS + """
       \sfrom members m join member_balances b on b.member_id = m.id
@@ -135,8 +141,9 @@ public final class MemberRepository {
     return new MemberSnapshot(r.getLong("id"), r.getString("external_id"), r.getString("email"),
         r.getString("phone"), r.getString("first_name"), r.getString("last_name"), birthDate, attributes,
         MemberStatus.parse("status", r.getString("status")), r.getString("tier_code"),
+        r.getOffsetDateTime("tier_valid_until") == null ? null : r.getOffsetDateTime("tier_valid_until").toInstant(),
         r.getOffsetDateTime("enrolled_at").toInstant(), r.getLong("available"), r.getLong("pending"),
-        r.getLong("lifetime_earned"), r.getLong("transaction_count"), r.getLong("total_spent"),
-        r.getLong("snapshot_version"));
+        r.getLong("lifetime_earned"), r.getLong("expiring_soon"), r.getLong("qualifying_points"),
+        r.getLong("transaction_count"), r.getLong("total_spent"), r.getLong("snapshot_version"));
   }
 }

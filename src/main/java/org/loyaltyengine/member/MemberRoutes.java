@@ -8,6 +8,7 @@ import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.Caller;
 import org.loyaltyengine.tenant.Scope;
+import org.loyaltyengine.tier.TierLookup;
 
 import java.time.Clock;
 import java.time.LocalDate;
@@ -25,12 +26,14 @@ public final class MemberRoutes {
   private final MemberRepository members;
   private final MemberLookup lookup;
   private final MemberCache cache;
+  private final TierLookup tiers;
   private final Clock clock;
 
-  public MemberRoutes(MemberRepository members, MemberLookup lookup, MemberCache cache, Clock clock) {
+  public MemberRoutes(MemberRepository members, MemberLookup lookup, MemberCache cache, TierLookup tiers, Clock clock) {
     this.members = members;
     this.lookup = lookup;
     this.cache = cache;
+    this.tiers = tiers;
     this.clock = clock;
   }
 
@@ -53,7 +56,8 @@ public final class MemberRoutes {
         in.optionalString("lastName", 1, 100).orElse(null),
         MemberRules.birthDate(in.optionalDate("birthDate").orElse(null), today),
         in.optionalStringMap("attributes", MAX_ATTRIBUTES, 64, 256).orElse(Map.of()));
-    Responses.reply(ctx, 201, members.create(caller.tenantId(), member).map(MemberJson::profile));
+    Responses.reply(ctx, 201, members.create(caller.tenantId(), member).compose(m ->
+        tiers.active(caller.tenantId()).map(t -> MemberJson.profile(m, t))));
   }
 
   private void change(RoutingContext ctx) {
@@ -83,17 +87,19 @@ public final class MemberRoutes {
             ? io.vertx.core.Future.failedFuture(MemberLookup.notFound(externalId))
             // awaited, so the caller's next read sees the change (read-your-writes)
             : cache.invalidate(caller.tenantId(), externalId, updated.get().version()).map(v -> updated.get()))
-        .map(MemberJson::profile));
+        .compose(m -> tiers.active(caller.tenantId()).map(t -> MemberJson.profile(m, t))));
   }
 
   private void status(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    Responses.reply(ctx, 200, lookup.find(caller.tenantId(), ctx.pathParam("externalId")).map(MemberJson::status));
+    Responses.reply(ctx, 200, lookup.find(caller.tenantId(), ctx.pathParam("externalId"))
+        .compose(m -> tiers.active(caller.tenantId()).map(t -> MemberJson.status(m, t))));
   }
 
   private void profile(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    Responses.reply(ctx, 200, lookup.find(caller.tenantId(), ctx.pathParam("externalId")).map(MemberJson::profile));
+    Responses.reply(ctx, 200, lookup.find(caller.tenantId(), ctx.pathParam("externalId"))
+        .compose(m -> tiers.active(caller.tenantId()).map(t -> MemberJson.profile(m, t))));
   }
 
   private static <T> MemberChanges.Change<T> change(JsonInput in, String field, java.util.function.Supplier<T> value) {

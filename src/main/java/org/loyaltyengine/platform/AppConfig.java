@@ -11,9 +11,10 @@ import java.util.Optional;
  * variables (see {@link ConfigLoader}). Every value is validated here so that bad configuration fails fast
  * with a one-line reason naming the environment variable.
  */
-public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator) {
+public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
+                        Jobs jobs, Fulfillment fulfillment) {
 
-  public record Http(String host, int port, int instances, int maxBodyBytes, boolean accessLog) {
+  public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
       return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
     }
@@ -36,7 +37,18 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
     }
   }
 
-  public record Cache(long memberTtlSeconds) {}
+  public record Cache(long memberTtlSeconds, long tenantTtlMs) {}
+
+  public record Rules(int instances, long timeoutMs) {
+    public int effectiveInstances() {
+      return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  public record Fulfillment(boolean enabled, int instances, long pollMs, int claimBatch, long leaseMs,
+                            long backoffBaseMs, long backoffCapMs, int circuitFailuresToOpen, long circuitResetMs) {}
+
+  public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers) {}
 
   public record Auth(long keyCacheTtlMs, int keyCacheMaxEntries) {}
 
@@ -55,6 +67,7 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_HTTP_PORT", 0, 65535),
             s.integer("LOYALTY_HTTP_INSTANCES", 0, 64),
             s.integer("LOYALTY_HTTP_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024),
+            s.integer("LOYALTY_HTTP_MAX_BULK_BODY_BYTES", 1024, 256 * 1024 * 1024),
             s.bool("LOYALTY_HTTP_ACCESS_LOG")),
         new Pg(
             s.string("LOYALTY_PG_URL"),
@@ -68,11 +81,27 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_REDIS_TIMEOUT_MS", 1, 60_000),
             s.integer("LOYALTY_REDIS_FAILURES_TO_OPEN", 1, 1000),
             s.integer("LOYALTY_REDIS_RESET_MS", 10, 600_000)),
-        new Cache(s.integer("LOYALTY_CACHE_MEMBER_TTL_SECONDS", 1, 86_400)),
+        new Cache(s.integer("LOYALTY_CACHE_MEMBER_TTL_SECONDS", 1, 86_400),
+            s.integer("LOYALTY_CACHE_TENANT_TTL_MS", 0, 1000)),
         new Auth(
             s.integer("LOYALTY_AUTH_KEY_CACHE_TTL_MS", 0, 60_000),
             s.integer("LOYALTY_AUTH_KEY_CACHE_MAX_ENTRIES", 1, 10_000_000)),
-        new Operator(s.string("LOYALTY_OPERATOR_TOKEN")));
+        new Operator(s.string("LOYALTY_OPERATOR_TOKEN")),
+        new Rules(s.integer("LOYALTY_RULES_INSTANCES", 0, 64), s.integer("LOYALTY_RULES_TIMEOUT_MS", 10, 60_000)),
+        new Jobs(s.bool("LOYALTY_JOBS_ENABLED"), s.integer("LOYALTY_JOBS_RELEASE_EVERY_MS", 50, 3_600_000),
+            s.integer("LOYALTY_JOBS_EXPIRE_EVERY_MS", 50, 86_400_000),
+            s.integer("LOYALTY_JOBS_TIER_REVIEW_EVERY_MS", 50, 86_400_000),
+            s.integer("LOYALTY_JOBS_BATCH_MEMBERS", 1, 100_000)),
+        new Fulfillment(s.bool("LOYALTY_FULFILLMENT_ENABLED"), s.integer("LOYALTY_FULFILLMENT_INSTANCES", 1, 64),
+            s.integer("LOYALTY_FULFILLMENT_POLL_MS", 10, 60_000), s.integer("LOYALTY_FULFILLMENT_CLAIM_BATCH", 1, 10_000),
+            s.integer("LOYALTY_FULFILLMENT_LEASE_MS", 1_000, 3_600_000),
+            s.integer("LOYALTY_FULFILLMENT_BACKOFF_BASE_MS", 1, 3_600_000),
+            s.integer("LOYALTY_FULFILLMENT_BACKOFF_CAP_MS", 1, 86_400_000),
+            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
+            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000)));
+    if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
+      throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
+    }
     config.validateUrls();
     return config;
   }

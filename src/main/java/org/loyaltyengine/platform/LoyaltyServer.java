@@ -12,6 +12,16 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import org.loyaltyengine.http.HttpVerticle;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.ApiKeyCache;
+import org.loyaltyengine.tenant.TenantSettingsCache;
+import org.loyaltyengine.rules.EvaluationRequest;
+import org.loyaltyengine.rules.RuleSetCache;
+import org.loyaltyengine.rules.RuleVerdict;
+import org.loyaltyengine.rules.RulesVerticle;
+import org.loyaltyengine.ledger.LedgerJobsVerticle;
+import org.loyaltyengine.fulfillment.FulfillmentVerticle;
+import org.loyaltyengine.fulfillment.PartnerCircuits;
+import org.loyaltyengine.tier.TierSetCache;
+import io.vertx.core.eventbus.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +60,27 @@ public final class LoyaltyServer implements AutoCloseable {
     try {
       AppConfig config = ConfigLoader.load(vertx, env);
       DatabaseSetup.prepare(config.pg());
-      ApiKeyCache keyCache = new ApiKeyCache(config.auth().keyCacheTtlMs(), config.auth().keyCacheMaxEntries(),
-          System::nanoTime);
-      vertx.eventBus().<String>consumer(ApiKeyAuthenticator.REVOKED_ADDRESS, msg -> keyCache.invalidate(msg.body()));
+      NodeState caches = new NodeState(
+          new ApiKeyCache(config.auth().keyCacheTtlMs(), config.auth().keyCacheMaxEntries(), System::nanoTime),
+          new TenantSettingsCache(config.cache().tenantTtlMs(), System::nanoTime),
+          new RuleSetCache(), new TierSetCache(), new PartnerCircuits());
+      EventBus bus = vertx.eventBus();
+      bus.<String>consumer(ApiKeyAuthenticator.REVOKED_ADDRESS, msg -> caches.keys().invalidate(msg.body()));
+      bus.<String>consumer(TenantSettingsCache.CHANGED_ADDRESS,
+          msg -> caches.tenants().invalidate(UUID.fromString(msg.body())));
+      bus.registerDefaultCodec(EvaluationRequest.class, new LocalCodec<>(EvaluationRequest.class));
+      bus.registerDefaultCodec(RuleVerdict.class, new LocalCodec<>(RuleVerdict.class));
+      vertx.deployVerticle(() -> new RulesVerticle(config, caches.rules()),
+          new DeploymentOptions().setInstances(config.rules().effectiveInstances())).await();
+      if (config.jobs().enabled()) {
+        vertx.deployVerticle(new LedgerJobsVerticle(config, registry)).await();
+      }
+      if (config.fulfillment().enabled()) {
+        vertx.deployVerticle(() -> new FulfillmentVerticle(config, registry, caches.circuits()),
+            new DeploymentOptions().setInstances(config.fulfillment().instances())).await();
+      }
       int instances = config.http().effectiveInstances();
-      vertx.deployVerticle(() -> new HttpVerticle(config, keyCache, registry, Clock.systemUTC()),
+      vertx.deployVerticle(() -> new HttpVerticle(config, caches, registry, Clock.systemUTC()),
           new DeploymentOptions().setInstances(instances)).await();
       log.info("event=started port={} httpInstances={} pg={} replica={} redis={}", config.http().port(), instances,
           config.pg().primary().getHost() + ":" + config.pg().primary().getPort() + "/" + config.pg().primary().getDatabase(),

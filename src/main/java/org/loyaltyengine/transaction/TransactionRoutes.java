@@ -2,9 +2,9 @@ package org.loyaltyengine.transaction;
 
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.Responses;
 import org.loyaltyengine.member.MemberLookup;
-import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.Caller;
 import org.loyaltyengine.tenant.Scope;
@@ -13,9 +13,6 @@ import io.vertx.core.json.JsonObject;
 
 /** {@code GET /v1/members/{externalId}/transactions}: the member's history with keyset pagination. */
 public final class TransactionRoutes {
-  static final int DEFAULT_LIMIT = 50;
-  static final int MAX_LIMIT = 200;
-
   private final MemberLookup members;
   private final TransactionHistory history;
 
@@ -30,7 +27,7 @@ public final class TransactionRoutes {
 
   private void list(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    int limit = limit(ctx.queryParams().get("limit"));
+    int limit = Paging.limit(ctx.queryParams().get("limit"));
     String cursorText = ctx.queryParams().get("cursor");
     HistoryCursor after = cursorText == null || cursorText.isEmpty() ? null : HistoryCursor.decode(cursorText);
     Responses.reply(ctx, 200, members.find(caller.tenantId(), ctx.pathParam("externalId"))
@@ -38,20 +35,5 @@ public final class TransactionRoutes {
         .map(page -> new JsonObject()
             .put("items", page.items())
             .put("nextCursor", page.next() == null ? null : page.next().encode())));
-  }
-
-  static int limit(String raw) {
-    if (raw == null || raw.isEmpty()) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int n = Integer.parseInt(raw);
-      if (n >= 1 && n <= MAX_LIMIT) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // falls through to the rejection
-    }
-    throw new Rejection(Rejection.Kind.INVALID, "invalid_query", "limit must be an integer from 1 to " + MAX_LIMIT, "limit");
   }
 }

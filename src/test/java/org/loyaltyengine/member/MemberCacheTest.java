@@ -51,7 +51,8 @@ class MemberCacheTest {
 
   private static MemberSnapshot snapshot(String externalId, long available, long version) {
     return new MemberSnapshot(1, externalId, null, null, "Ann", null, null, Map.of("k", "v"), MemberStatus.ACTIVE,
-        "gold", Instant.parse("2026-01-01T00:00:00Z"), available, 0, available, 0, 0, version);
+        "gold", Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"), available, 0,
+        available, 7, available, 0, 0, version);
   }
 
   private static Optional<MemberSnapshot> get(String externalId) {

@@ -45,7 +45,8 @@ class MembersApiTest {
     assertEquals("1990-04-01", m.getString("birthDate"));
     assertEquals("Krakow", m.getJsonObject("attributes").getString("city"));
     assertEquals("active", m.getString("status"));
-    assertEquals(new JsonObject().put("available", 0).put("pending", 0).put("lifetimeEarned", 0), m.getJsonObject("points"));
+    assertEquals(new JsonObject().put("available", 0).put("pending", 0).put("lifetimeEarned", 0).put("expiringIn30Days", 0),
+        m.getJsonObject("points"));
     assertEquals(0, m.getLong("transactionCount"));
     assertNotNull(m.getString("enrolledAt"));
 

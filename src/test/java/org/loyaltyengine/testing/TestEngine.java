@@ -43,12 +43,19 @@ public final class TestEngine implements AutoCloseable {
   private final Map<String, String> env;
   private final Vertx clientVertx = Vertx.vertx();
   private final WebClient client;
+  private final boolean ownsDatabase;
   private LoyaltyServer server;
 
   private TestEngine(Map<String, String> overrides) {
+    this(null, overrides);
+  }
+
+  /** With {@code sharing} set, a second engine on the same database and key prefix (a second node). */
+  private TestEngine(TestEngine sharing, Map<String, String> overrides) {
     String id = HexFormat.of().formatHex(randomBytes(5));
-    this.database = "loyalty_test_" + id;
-    this.redisPrefix = "test" + id;
+    this.ownsDatabase = sharing == null;
+    this.database = sharing == null ? "loyalty_test_" + id : sharing.database;
+    this.redisPrefix = sharing == null ? "test" + id : sharing.redisPrefix;
     this.port = freePort();
     this.env = new HashMap<>();
     env.put("LOYALTY_PG_URL", PG_SERVER + database);
@@ -72,6 +79,29 @@ public final class TestEngine implements AutoCloseable {
     TestEngine engine = new TestEngine(overrides);
     engine.server = LoyaltyServer.start(engine.env);
     return engine;
+  }
+
+  /** Another node on this engine's database and Redis prefix; closing it leaves the data to the owner. */
+  public static TestEngine startNode(TestEngine owner, Map<String, String> overrides) {
+    TestEngine engine = new TestEngine(owner, overrides);
+    engine.server = LoyaltyServer.start(engine.env);
+    return engine;
+  }
+
+  /**
+   * Another node in a separate JVM (same classpath), so a test can kill it with SIGKILL mid-work. Its
+   * output goes to {@code target/<name>.log}.
+   */
+  public Process startProcessNode(String name, Map<String, String> overrides) throws IOException {
+    Map<String, String> nodeEnv = new HashMap<>(env);
+    nodeEnv.put("LOYALTY_HTTP_PORT", String.valueOf(freePort()));
+    nodeEnv.putAll(overrides);
+    ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "org.loyaltyengine.Main", "serve");
+    pb.environment().keySet().removeIf(k -> k.startsWith("LOYALTY_"));
+    pb.environment().putAll(nodeEnv);
+    pb.redirectErrorStream(true).redirectOutput(new java.io.File("target/" + name + ".log"));
+    return pb.start();
   }
 
   public Map<String, String> env() {
@@ -116,6 +146,31 @@ public final class TestEngine implements AutoCloseable {
 
   public Reply send(HttpMethod method, String path, String key, String contentType, Buffer body) {
     return send(method, path, key, contentType, body, Map.of());
+  }
+
+  /** Starts a POST without waiting, for concurrent scenarios. */
+  public io.vertx.core.Future<Reply> postAsync(String path, String key, JsonObject body) {
+    return client.request(HttpMethod.POST, path).putHeader("Authorization", "Bearer " + key)
+        .putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer())
+        .map(r -> new Reply(r.statusCode(), r.body(), Map.of()));
+  }
+
+  /**
+   * The ledger invariants, over every member of the test database: available + pending equals the sum of
+   * the ledger; pending equals what is left of unreleased lots; a non-negative available equals what is
+   * left of released lots (a negative one means they are all empty). Returns the offending members.
+   */
+  public long ledgerInvariantViolations() {
+    return queryLong("""
+        select count(*) from member_balances b
+          left join (select member_id, sum(points) as s from ledger_entries group by member_id) l on l.member_id = b.member_id
+          left join (select member_id, sum(remaining) filter (where released) as rel,
+                            sum(remaining) filter (where not released) as unrel
+                       from point_lots group by member_id) p on p.member_id = b.member_id
+         where b.available + b.pending <> coalesce(l.s, 0)
+            or b.pending <> coalesce(p.unrel, 0)
+            or (b.available >= 0 and b.available <> coalesce(p.rel, 0))
+            or (b.available < 0 and coalesce(p.rel, 0) <> 0)""");
   }
 
   public Reply send(HttpMethod method, String path, String key, String contentType, Buffer body,
@@ -221,9 +276,13 @@ public final class TestEngine implements AutoCloseable {
   public void close() {
     stopServer();
     client.close();
-    deleteRedisKeys(clientVertx, redisPrefix);
+    if (ownsDatabase) {
+      deleteRedisKeys(clientVertx, redisPrefix);
+    }
     clientVertx.close().await();
-    dropDatabase(database);
+    if (ownsDatabase) {
+      dropDatabase(database);
+    }
   }
 
   public static void dropDatabase(String database) {

@@ -1,0 +1,55 @@
+package org.loyaltyengine.fulfillment;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The fulfillment queue, through the functions of V3__rewards_redemptions.sql. */
+public final class FulfillmentRepository {
+  private static final String CLAIM = "select * from loyalty_claim_jobs($1, $2)";
+  private static final String FULFIL = "select * from loyalty_fulfil($1, $2::text::jsonb)";
+  private static final String FAIL = "select * from loyalty_fail_redemption($1, $2)";
+  private static final String RETRY = "select loyalty_retry_job($1, $2, $3, $4)";
+  private static final String DEPTH = "select count(*) from fulfillment_jobs where status <> 'done'";
+
+  private final Pool pool;
+
+  public FulfillmentRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<List<FulfillmentJob>> claim(int limit, int leaseMs) {
+    return pool.preparedQuery(CLAIM).execute(Tuple.of(limit, leaseMs)).map(rows -> {
+      List<FulfillmentJob> jobs = new ArrayList<>();
+      for (Row r : rows) {
+        jobs.add(new FulfillmentJob(r.getLong("id"), r.getUUID("tenant_id"), r.getString("redemption_id"),
+            r.getString("partner_id"), r.getString("partner_sku"), r.getInteger("quantity"), r.getInteger("attempts")));
+      }
+      return jobs;
+    });
+  }
+
+  /** Rows name the member whose cached snapshot to fence; none when the job was already settled. */
+  public Future<RowSet<Row>> fulfil(long jobId, List<String> codes) {
+    return pool.preparedQuery(FULFIL).execute(Tuple.of(jobId, new JsonArray(codes).encode()));
+  }
+
+  public Future<RowSet<Row>> fail(long jobId, String reason) {
+    return pool.preparedQuery(FAIL).execute(Tuple.of(jobId, reason));
+  }
+
+  public Future<Void> retry(long jobId, long delayMs, String reason, boolean countAttempt) {
+    return pool.preparedQuery(RETRY).execute(Tuple.of(jobId, (int) Math.min(delayMs, Integer.MAX_VALUE), reason, countAttempt))
+        .mapEmpty();
+  }
+
+  public Future<Long> depth() {
+    return pool.preparedQuery(DEPTH).execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+}

@@ -1,0 +1,102 @@
+package org.loyaltyengine.ledger;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.loyaltyengine.member.MemberCache;
+import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.tier.TierRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The ledger's periodic work: release pending points whose time has come, expire due points, and review
+ * tiers at the end of their qualification period. Each batch is one transaction over a bounded number of
+ * members; a crash loses at most the batch in flight, which the next tick (here or on another node) does
+ * again. Running on several nodes at once is safe (see V2__earning_ledger.sql), only wasteful.
+ */
+public final class LedgerJobsVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(LedgerJobsVerticle.class);
+  /** Batches per tick at most, so one tick never runs unbounded. */
+  private static final int MAX_BATCHES_PER_TICK = 100;
+  private static final String TIERED_TENANTS = "select id, tiers_version from tenants where tiers_version > 0";
+  private static final String REVIEW = "select * from loyalty_review_tiers($1, $2, $3, $4, $5)";
+
+  private final AppConfig config;
+  private final MeterRegistry registry;
+  private Pool pool;
+  private Redis redis;
+  private LedgerRepository ledger;
+  private MemberCache memberCache;
+  private TierRepository tiers;
+  private final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  public LedgerJobsVerticle(AppConfig config, MeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("pg-jobs"))
+        .connectingTo(config.pg().primary()).using(vertx).build();
+    memberCache = MemberCache.create(vertx, config, registry, "redis-jobs", client -> redis = client);
+    ledger = new LedgerRepository(pool);
+    tiers = new TierRepository(pool);
+    AppConfig.Jobs jobs = config.jobs();
+    vertx.setPeriodic(jobs.releaseEveryMs(), id -> runExclusive("release", () -> drain(() -> ledger.releaseDue(jobs.batchMembers()), 0)));
+    vertx.setPeriodic(jobs.expireEveryMs(), id -> runExclusive("expire", () -> drain(() -> ledger.expireDue(jobs.batchMembers()), 0)));
+    vertx.setPeriodic(jobs.tierReviewEveryMs(), id -> runExclusive("tier-review", this::reviewTiers));
+    return Future.succeededFuture();
+  }
+
+  /** A job whose previous tick is still running skips this one rather than piling up. */
+  private void runExclusive(String job, Supplier<Future<?>> work) {
+    if (!running.add(job)) {
+      return;
+    }
+    work.get().onComplete(ar -> {
+      running.remove(job);
+      if (ar.failed()) {
+        log.warn("event=job_failed job={} error=\"{}\"", job, ar.cause().toString());
+      }
+    });
+  }
+
+  /** Runs batches until one comes back short (nothing more is due) or the per-tick bound is reached. */
+  private Future<?> drain(Supplier<Future<RowSet<Row>>> batch, int done) {
+    return batch.get().compose(rows -> memberCache.invalidateAll(rows).compose(v ->
+        rows.size() >= config.jobs().batchMembers() && done + 1 < MAX_BATCHES_PER_TICK
+            ? drain(batch, done + 1) : Future.succeededFuture()));
+  }
+
+  private Future<?> reviewTiers() {
+    return pool.preparedQuery(TIERED_TENANTS).execute().compose(tenants -> {
+      Future<?> chain = Future.succeededFuture();
+      for (Row t : tenants) {
+        UUID tenantId = t.getUUID("id");
+        int version = t.getInteger("tiers_version");
+        chain = chain.compose(v -> tiers.find(tenantId, version).compose(set ->
+            drain(() -> pool.preparedQuery(REVIEW).execute(Tuple.of(tenantId, set.codes(), set.thresholds(),
+                set.windowDays(), config.jobs().batchMembers())), 0)));
+      }
+      return chain;
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    redis.close();
+    return pool.close();
+  }
+}

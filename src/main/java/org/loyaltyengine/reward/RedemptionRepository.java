@@ -1,0 +1,87 @@
+package org.loyaltyengine.reward;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.loyaltyengine.ledger.LedgerRepository;
+import org.loyaltyengine.platform.Rejection;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Redemptions: one call of {@code loyalty_redeem} each (V3__rewards_redemptions.sql), and their status. */
+public final class RedemptionRepository {
+  private static final String REDEEM = "select * from loyalty_redeem($1, $2, $3, $4, $5, $6)";
+  private static final String FIND = """
+      select d.redemption_id, m.external_id, d.reward_id, d.quantity, d.status, d.points_spent, d.codes,
+             d.failure_reason, d.points_refunded, d.history, d.created_at, d.updated_at
+        from redemptions d join members m on m.id = d.member_id
+       where d.tenant_id = $1 and d.redemption_id = $2""";
+
+  /** The refusals {@code loyalty_redeem} raises, by SQLSTATE. */
+  private static final Map<String, Rejection> REFUSALS = Map.of(
+      LedgerRepository.INSUFFICIENT_POINTS, new Rejection(Rejection.Kind.UNPROCESSABLE, "insufficient_points",
+          "the member's available points do not cover this redemption", "quantity"),
+      "LY101", new Rejection(Rejection.Kind.CONFLICT, "out_of_stock", "not enough of this reward is left", "quantity"),
+      "LY102", new Rejection(Rejection.Kind.CONFLICT, "limit_reached", "the member's limit for this reward is reached", "quantity"),
+      "LY103", new Rejection(Rejection.Kind.UNPROCESSABLE, "reward_inactive",
+          "this reward cannot be redeemed now (inactive, outside its dates, or not for the member's tier)", "rewardId"),
+      "LY104", new Rejection(Rejection.Kind.UNPROCESSABLE, "member_blocked", "the member is blocked", "memberExternalId"),
+      "LY105", new Rejection(Rejection.Kind.NOT_FOUND, "member_not_found", "no such member", "memberExternalId"),
+      "LY106", new Rejection(Rejection.Kind.NOT_FOUND, "reward_not_found", "no such reward", "rewardId"));
+
+  /** The write's outcome, plus the member whose cached snapshot must be fenced. */
+  public record Redeemed(LedgerRepository.Outcome outcome, String memberExternalId) {}
+
+  private final Pool pool;
+
+  public RedemptionRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Redeemed> redeem(UUID tenantId, String redemptionId, String requestHash, String memberExternalId,
+                                 String rewardId, int quantity) {
+    return pool.preparedQuery(REDEEM)
+        .execute(Tuple.of(tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity))
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          Long version = r.getLong("snapshot_version");
+          return new Redeemed(new LedgerRepository.Outcome("created".equals(r.getString("outcome")),
+              r.getString("stored_hash"), (JsonObject) r.getValue("result"), version == null ? 0 : version),
+              r.getString("external_id"));
+        })
+        .recover(err -> {
+          for (Map.Entry<String, Rejection> refusal : REFUSALS.entrySet()) {
+            if (LedgerRepository.isState(err, refusal.getKey())) {
+              return Future.failedFuture(refusal.getValue());
+            }
+          }
+          return Future.failedFuture(err);
+        });
+  }
+
+  public Future<Optional<JsonObject>> find(UUID tenantId, String redemptionId) {
+    return pool.preparedQuery(FIND).execute(Tuple.of(tenantId, redemptionId)).map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.empty();
+      }
+      Row r = rows.iterator().next();
+      return Optional.of(new JsonObject()
+          .put("redemptionId", r.getString("redemption_id"))
+          .put("memberExternalId", r.getString("external_id"))
+          .put("rewardId", r.getString("reward_id"))
+          .put("quantity", r.getInteger("quantity"))
+          .put("status", r.getString("status"))
+          .put("pointsSpent", r.getLong("points_spent"))
+          .put("codes", r.getValue("codes"))
+          .put("failureReason", r.getString("failure_reason"))
+          .put("pointsRefunded", r.getLong("points_refunded"))
+          .put("history", r.getValue("history"))
+          .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString())
+          .put("updatedAt", r.getOffsetDateTime("updated_at").toInstant().toString()));
+    });
+  }
+}

@@ -1,0 +1,141 @@
+package org.loyaltyengine.reward;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.loyaltyengine.http.JsonInput;
+import org.loyaltyengine.http.RequestHash;
+import org.loyaltyengine.http.Responses;
+import org.loyaltyengine.ledger.LedgerReplies;
+import org.loyaltyengine.member.MemberCache;
+import org.loyaltyengine.member.MemberLookup;
+import org.loyaltyengine.member.MemberRules;
+import org.loyaltyengine.platform.Rejection;
+import org.loyaltyengine.tenant.ApiKeyAuthenticator;
+import org.loyaltyengine.tenant.Caller;
+import org.loyaltyengine.tenant.Scope;
+
+import java.util.Optional;
+import java.util.Set;
+
+/** The reward catalog (admin), coupon-code pools, what a member can redeem, and redemptions (pos). */
+public final class RewardRoutes {
+  private static final Set<String> REDEMPTION_FIELDS = Set.of("redemptionId", "memberExternalId", "rewardId", "quantity");
+  private static final int MAX_CODES_PER_CALL = 100_000;
+  private static final int MAX_QUANTITY = 100;
+
+  private final RewardRepository rewards;
+  private final RedemptionRepository redemptions;
+  private final MemberLookup members;
+  private final MemberCache memberCache;
+
+  public RewardRoutes(RewardRepository rewards, RedemptionRepository redemptions, MemberLookup members,
+                      MemberCache memberCache) {
+    this.rewards = rewards;
+    this.redemptions = redemptions;
+    this.members = members;
+    this.memberCache = memberCache;
+  }
+
+  public void mount(Router router, ApiKeyAuthenticator auth) {
+    router.post("/v1/rewards").handler(auth.require(Scope.ADMIN)).handler(this::create);
+    router.get("/v1/rewards").handler(auth.require(Scope.ADMIN, Scope.READ, Scope.POS)).handler(this::list);
+    router.get("/v1/rewards/:rewardId").handler(auth.require(Scope.ADMIN, Scope.READ, Scope.POS)).handler(this::show);
+    router.put("/v1/rewards/:rewardId").handler(auth.require(Scope.ADMIN)).handler(this::replace);
+    router.delete("/v1/rewards/:rewardId").handler(auth.require(Scope.ADMIN)).handler(this::deactivate);
+    router.post("/v1/rewards/:rewardId/codes").handler(auth.require(Scope.ADMIN)).handler(this::addCodes);
+    router.get("/v1/members/:externalId/rewards").handler(auth.require(Scope.READ, Scope.POS)).handler(this::forMember);
+    router.post("/v1/redemptions").handler(auth.require(Scope.POS)).handler(this::redeem);
+    router.get("/v1/redemptions/:redemptionId").handler(auth.require(Scope.READ, Scope.POS)).handler(this::redemption);
+  }
+
+  private static Rejection notFound(String rewardId) {
+    return Rejection.notFound("reward_not_found", "no reward \"" + rewardId + "\"");
+  }
+
+  private static Future<JsonObject> found(Optional<Reward> r, String rewardId) {
+    return r.map(x -> Future.succeededFuture(RewardJson.toJson(x))).orElseGet(() -> Future.failedFuture(notFound(rewardId)));
+  }
+
+  private void create(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    Reward reward = RewardJson.parse(JsonInput.of(ctx), null, true);
+    Responses.reply(ctx, 201, rewards.create(caller.tenantId(), reward).map(RewardJson::toJson));
+  }
+
+  private void list(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    Responses.reply(ctx, 200, rewards.list(caller.tenantId()).map(list ->
+        new JsonObject().put("items", new JsonArray(list.stream().map(RewardJson::toJson).toList()))));
+  }
+
+  private void show(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    String rewardId = ctx.pathParam("rewardId");
+    Responses.reply(ctx, 200, rewards.find(caller.tenantId(), rewardId).compose(r -> found(r, rewardId)));
+  }
+
+  private void replace(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    String rewardId = ctx.pathParam("rewardId");
+    Reward reward = RewardJson.parse(JsonInput.of(ctx), rewardId, true);
+    Responses.reply(ctx, 200, rewards.replace(caller.tenantId(), reward).compose(r -> r.isPresent() ? found(r, rewardId)
+        : rewards.find(caller.tenantId(), rewardId).compose(existing -> existing.isEmpty()
+            ? Future.failedFuture(notFound(rewardId))
+            : Future.failedFuture(Rejection.invalid("type", "a reward's type cannot change")))));
+  }
+
+  private void deactivate(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    String rewardId = ctx.pathParam("rewardId");
+    Responses.reply(ctx, 200, rewards.deactivate(caller.tenantId(), rewardId).compose(r -> found(r, rewardId)));
+  }
+
+  private void addCodes(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    String rewardId = ctx.pathParam("rewardId");
+    JsonInput in = JsonInput.ofBulk(ctx).allowOnly(Set.of("codes"));
+    var codes = in.requiredStringList("codes", 1, MAX_CODES_PER_CALL, 128);
+    Responses.reply(ctx, 200, rewards.find(caller.tenantId(), rewardId).compose(r -> {
+      if (r.isEmpty()) {
+        return Future.failedFuture(notFound(rewardId));
+      }
+      if (r.get().type() != Reward.Type.COUPON_CODE) {
+        return Future.failedFuture(Rejection.invalid("codes", "only coupon_code rewards take codes"));
+      }
+      return rewards.addCodes(caller.tenantId(), rewardId, codes);
+    }));
+  }
+
+  private void forMember(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    Responses.reply(ctx, 200, members.find(caller.tenantId(), ctx.pathParam("externalId")).compose(m ->
+        rewards.forMember(caller.tenantId(), m.memberId(), m.tierCode(), m.canRedeem() ? m.available() : 0)
+            .map(items -> new JsonObject().put("items", items))));
+  }
+
+  private void redeem(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    JsonInput in = JsonInput.of(ctx).allowOnly(REDEMPTION_FIELDS);
+    String redemptionId = MemberRules.externalId("redemptionId", in.requiredString("redemptionId", 1, 64));
+    String member = MemberRules.externalId("memberExternalId", in.requiredString("memberExternalId", 1, 64));
+    String rewardId = MemberRules.externalId("rewardId", in.requiredString("rewardId", 1, 64));
+    int quantity = (int) in.optionalLong("quantity", 1, MAX_QUANTITY).orElse(1L).longValue();
+    String hash = RequestHash.of(new JsonObject().put("member", member).put("rewardId", rewardId).put("quantity", quantity));
+    LedgerReplies.send(ctx, redemptions.redeem(caller.tenantId(), redemptionId, hash, member, rewardId, quantity)
+        .compose(r -> LedgerReplies.checkReplay(r.outcome(), hash, "redemptionId")
+            .compose(o -> o.created()
+                ? memberCache.invalidate(caller.tenantId(), r.memberExternalId(), o.snapshotVersion()).map(o)
+                : Future.succeededFuture(o))));
+  }
+
+  private void redemption(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    String id = ctx.pathParam("redemptionId");
+    Responses.reply(ctx, 200, redemptions.find(caller.tenantId(), id).compose(r -> r
+        .map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(Rejection.notFound("redemption_not_found", "no redemption \"" + id + "\"")))));
+  }
+}

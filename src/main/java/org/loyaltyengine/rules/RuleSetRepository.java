@@ -1,0 +1,85 @@
+package org.loyaltyengine.rules;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.Map;
+import java.util.UUID;
+
+/** Earning rule sets, versioned: an upload is a new version and the tenant row points at the active one. */
+public final class RuleSetRepository {
+  private static final String SAVE = """
+      with t as (update tenants set rules_version = rules_version + 1 where id = $1 returning rules_version)
+      insert into earning_rule_sets (tenant_id, version, body) select $1, rules_version, $2 from t returning version""";
+  private static final String FIND = "select body from earning_rule_sets where tenant_id = $1 and version = $2";
+  private static final String VERSIONS = """
+      select version, created_at, jsonb_array_length(body -> 'rules') as rule_count
+        from earning_rule_sets where tenant_id = $1 order by version desc limit 100""";
+  private static final String USAGE = """
+      select rule_id, window_key, points from rule_usage
+       where member_id = $1 and rule_id = any($2) and window_key = any($3)""";
+  private static final String BUDGETS = "select rule_id, spent from rule_budgets where tenant_id = $1 and rule_id = any($2)";
+
+  private final Pool pool;
+
+  public RuleSetRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Integer> save(UUID tenantId, RuleSet set) {
+    return pool.preparedQuery(SAVE).execute(Tuple.of(tenantId, RuleSetJson.toJson(set)))
+        .map(rows -> rows.iterator().next().getInteger("version"));
+  }
+
+  /** Version 0 is "no rules yet": nothing earns points. */
+  public Future<RuleSet> find(UUID tenantId, int version) {
+    if (version == 0) {
+      return Future.succeededFuture(RuleSet.EMPTY);
+    }
+    return pool.preparedQuery(FIND).execute(Tuple.of(tenantId, version))
+        .map(rows -> RuleSetJson.parse((JsonObject) rows.iterator().next().getValue("body")));
+  }
+
+  public Future<JsonArray> versions(UUID tenantId) {
+    return pool.preparedQuery(VERSIONS).execute(Tuple.of(tenantId)).map(rows -> {
+      JsonArray out = new JsonArray();
+      for (Row r : rows) {
+        out.add(new JsonObject().put("version", r.getInteger("version"))
+            .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString())
+            .put("ruleCount", r.getInteger("rule_count")));
+      }
+      return out;
+    });
+  }
+
+  /** The member's counters in the given windows, and the program budgets spent, for capped/budgeted rules. */
+  public Future<CapUsage> usage(UUID tenantId, long memberId, CompiledRuleSet rules, CapWindows.Keys keys) {
+    Future<Map<String, Map<String, Long>>> member = !rules.hasCaps() ? Future.succeededFuture(Map.of())
+        : pool.preparedQuery(USAGE).execute(Tuple.tuple().addLong(memberId)
+            .addArrayOfString(rules.cappedRuleIds().toArray(String[]::new))
+            .addArrayOfString(keys.all().toArray(String[]::new))).map(rows -> {
+              Map<String, Map<String, Long>> out = new java.util.HashMap<>();
+              for (Row r : rows) {
+                out.computeIfAbsent(r.getString("rule_id"), k -> new java.util.HashMap<>())
+                    .put(r.getString("window_key"), r.getLong("points"));
+              }
+              return out;
+            });
+    Future<Map<String, Long>> budgets = !rules.hasBudgets() ? Future.succeededFuture(Map.of())
+        // Tuple.of(x, array) would spread the array as varargs: build the tuple explicitly
+        : pool.preparedQuery(BUDGETS).execute(Tuple.tuple().addUUID(tenantId)
+            .addArrayOfString(rules.budgetedRuleIds().toArray(String[]::new)))
+            .map(rows -> {
+              Map<String, Long> out = new java.util.HashMap<>();
+              for (Row r : rows) {
+                out.put(r.getString("rule_id"), r.getLong("spent"));
+              }
+              return out;
+            });
+    return Future.all(member, budgets).map(done -> CapUsage.of(member.result(), budgets.result()));
+  }
+}

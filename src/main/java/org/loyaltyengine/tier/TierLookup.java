@@ -1,0 +1,32 @@
+package org.loyaltyengine.tier;
+
+import io.vertx.core.Future;
+import org.loyaltyengine.tenant.TenantSettings;
+import org.loyaltyengine.tenant.TenantSettingsCache;
+import org.loyaltyengine.tenant.TenantSettingsRepository;
+
+import java.util.UUID;
+
+/** The tenant's active tier set, through the node caches (no database round trip when warm). */
+public final class TierLookup {
+  private final TenantSettingsCache settingsCache;
+  private final TenantSettingsRepository settings;
+  private final TierSetCache tierCache;
+  private final TierRepository tiers;
+
+  public TierLookup(TenantSettingsCache settingsCache, TenantSettingsRepository settings, TierSetCache tierCache,
+                    TierRepository tiers) {
+    this.settingsCache = settingsCache;
+    this.settings = settings;
+    this.tierCache = tierCache;
+    this.tiers = tiers;
+  }
+
+  public Future<TierSet> active(UUID tenantId) {
+    return settingsCache.get(tenantId, settings::find).compose(this::of);
+  }
+
+  public Future<TierSet> of(TenantSettings s) {
+    return tierCache.get(s.tenantId(), s.tiersVersion(), () -> tiers.find(s.tenantId(), s.tiersVersion()));
+  }
+}

@@ -1,0 +1,58 @@
+package org.loyaltyengine.tier;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.loyaltyengine.http.JsonInput;
+import org.loyaltyengine.http.Responses;
+import org.loyaltyengine.tenant.ApiKeyAuthenticator;
+import org.loyaltyengine.tenant.Caller;
+import org.loyaltyengine.tenant.Scope;
+import org.loyaltyengine.tenant.TenantSettings;
+import org.loyaltyengine.tenant.TenantSettingsCache;
+import org.loyaltyengine.tenant.TenantSettingsRepository;
+
+import java.util.function.Function;
+
+/** {@code PUT/GET /v1/tiers} (admin). */
+public final class TierRoutes {
+  private final TierRepository tiers;
+  private final TierSetCache tierCache;
+  private final TenantSettingsRepository settings;
+  private final TenantSettingsCache settingsCache;
+  private final EventBus eventBus;
+
+  public TierRoutes(TierRepository tiers, TierSetCache tierCache, TenantSettingsRepository settings,
+                    TenantSettingsCache settingsCache, EventBus eventBus) {
+    this.tiers = tiers;
+    this.tierCache = tierCache;
+    this.settings = settings;
+    this.settingsCache = settingsCache;
+    this.eventBus = eventBus;
+  }
+
+  public void mount(Router router, ApiKeyAuthenticator auth) {
+    router.put("/v1/tiers").handler(auth.require(Scope.ADMIN)).handler(this::replace);
+    router.get("/v1/tiers").handler(auth.require(Scope.ADMIN, Scope.READ, Scope.POS)).handler(this::show);
+  }
+
+  private void replace(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    TierSet set = TierSetJson.parse(JsonInput.of(ctx));
+    Responses.reply(ctx, 200, tiers.save(caller.tenantId(), set)
+        .compose(version -> settings.find(caller.tenantId()))
+        .map(updated -> {
+          settingsCache.put(updated);
+          eventBus.publish(TenantSettingsCache.CHANGED_ADDRESS, updated.tenantId().toString());
+          return TierSetJson.toJson(set).put("version", updated.tiersVersion());
+        }));
+  }
+
+  private void show(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    Function<TenantSettings, io.vertx.core.Future<io.vertx.core.json.JsonObject>> render = s ->
+        tierCache.get(caller.tenantId(), s.tiersVersion(), () -> tiers.find(caller.tenantId(), s.tiersVersion()))
+            .map(set -> TierSetJson.toJson(set).put("version", s.tiersVersion()));
+    Responses.reply(ctx, 200, settings.find(caller.tenantId()).compose(render));
+  }
+}

@@ -1,0 +1,205 @@
+package org.loyaltyengine.reward;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.loyaltyengine.testing.TestEngine;
+import org.loyaltyengine.testing.TestEngine.Reply;
+import org.loyaltyengine.testing.TestEngine.Tenant;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Redemptions that stay pending (no fulfillment worker runs here) or are fulfilled from coupon pools. */
+@DisplayName("Redemption: atomic, exact under concurrency, idempotent")
+class RedemptionTest {
+  static TestEngine engine;
+  static Tenant tenant;
+
+  @BeforeAll
+  static void start() {
+    engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false"));
+    tenant = engine.createTenant("redemptions");
+  }
+
+  @AfterEach
+  void invariantsHold() {
+    assertEquals(0, engine.ledgerInvariantViolations());
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  static JsonObject giftCard(String id, long cost) {
+    return new JsonObject().put("rewardId", id).put("name", "Gift card " + id).put("type", "gift_card")
+        .put("costPoints", cost).put("partner", "giftco").put("partnerSku", "GC-10");
+  }
+
+  static void give(String member, long points) {
+    engine.enrol(tenant.adminKey(), member);
+    assertEquals(201, engine.post("/v1/members/" + member + "/adjustments", tenant.adminKey(),
+        new JsonObject().put("adjustmentId", "seed-" + member).put("points", points).put("reason", "test")).status());
+  }
+
+  static JsonObject redemption(String id, String member, String reward) {
+    return new JsonObject().put("redemptionId", id).put("memberExternalId", member).put("rewardId", reward).put("quantity", 1);
+  }
+
+  static long available(String member) {
+    return engine.get("/v1/members/" + member + "/status", tenant.adminKey()).json().getJsonObject("points").getLong("available");
+  }
+
+  @Test
+  @DisplayName("a redemption debits the points, is pending until the partner fulfils it, and reports its history")
+  void redeemGiftCard() {
+    assertEquals(201, engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-a", 300)).status());
+    give("alice", 1_000);
+    Reply r = engine.post("/v1/redemptions", tenant.adminKey(), redemption("rd-1", "alice", "gc-a"));
+    assertEquals(201, r.status(), r.body().toString());
+    assertEquals("pending", r.json().getString("status"));
+    assertEquals(300, r.json().getLong("pointsSpent"));
+    assertEquals(700, r.json().getJsonObject("balance").getLong("available"));
+    assertEquals(700, available("alice"));
+    JsonObject status = engine.get("/v1/redemptions/rd-1", tenant.adminKey()).json();
+    assertEquals("pending", status.getString("status"));
+    assertEquals(1, status.getJsonArray("history").size());
+    assertEquals(1, engine.queryLong("select count(*) from fulfillment_jobs where redemption_id = 'rd-1'"));
+    Reply again = engine.post("/v1/redemptions", tenant.adminKey(), redemption("rd-1", "alice", "gc-a"));
+    assertEquals(200, again.status(), "a replay returns the original reply");
+    assertEquals(700, available("alice"));
+    Reply other = engine.post("/v1/redemptions", tenant.adminKey(), redemption("rd-1", "alice", "gc-a").put("quantity", 2));
+    assertEquals(409, other.status());
+    assertEquals("idempotency_conflict", other.errorCode());
+  }
+
+  @Test
+  @DisplayName("1,000 concurrent redemptions from a member whose balance covers exactly 100: 100 succeed, balance 0")
+  void concurrentRedemptionsNeverOverdraw() {
+    engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-10", 10));
+    give("hammer", 1_000);
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      replies.add(engine.postAsync("/v1/redemptions", tenant.adminKey(), redemption("h-" + i, "hammer", "gc-10")));
+    }
+    Future.all(replies).await();
+    long ok = replies.stream().filter(f -> f.result().status() == 201).count();
+    long refused = replies.stream().filter(f -> f.result().status() == 422
+        && f.result().json().getJsonObject("error").getString("code").equals("insufficient_points")).count();
+    assertEquals(100, ok);
+    assertEquals(900, refused);
+    assertEquals(0, available("hammer"));
+    assertEquals(0, engine.queryLong("select count(*) from member_balances where available < 0"));
+    assertEquals(100, engine.queryLong("select count(*) from redemptions where redemption_id like 'h-%'"), "refusals leave no trace");
+  }
+
+  @Test
+  @DisplayName("500 members racing for a stock of 50: exactly 50 get it, the rest are told out_of_stock")
+  void stockRace() {
+    engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-rare", 5).put("stock", 50));
+    for (int i = 0; i < 500; i++) {
+      engine.enrol(tenant.adminKey(), "racer-" + i);
+    }
+    List<Future<Reply>> grants = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      grants.add(engine.postAsync("/v1/members/racer-" + i + "/adjustments", tenant.adminKey(),
+          new JsonObject().put("adjustmentId", "g-" + i).put("points", 5).put("reason", "race")));
+    }
+    Future.all(grants).await();
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      replies.add(engine.postAsync("/v1/redemptions", tenant.adminKey(), redemption("race-" + i, "racer-" + i, "gc-rare")));
+    }
+    Future.all(replies).await();
+    assertEquals(50, replies.stream().filter(f -> f.result().status() == 201).count());
+    assertEquals(450, replies.stream().filter(f -> f.result().status() == 409
+        && f.result().json().getJsonObject("error").getString("code").equals("out_of_stock")).count());
+    assertEquals(0, engine.get("/v1/rewards/gc-rare", tenant.adminKey()).json().getLong("stock"));
+    assertEquals(450 * 5, engine.queryLong("select sum(available) from member_balances b join members m on m.id = b.member_id "
+        + "where m.external_id like 'racer-%'"), "losers keep their points");
+  }
+
+  @Test
+  @DisplayName("per-member limits, inactive rewards, tiers and blocked members are refused with clear codes")
+  void refusals() {
+    engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-once", 1)
+        .put("perMemberLimit", new JsonObject().put("count", 1).put("period", "month")));
+    engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-gold", 1).put("tiers", new JsonArray().add("gold")));
+    engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-old", 1));
+    assertEquals(200, engine.delete("/v1/rewards/gc-old", tenant.adminKey()).status());
+    give("picky", 100);
+    assertEquals(201, engine.post("/v1/redemptions", tenant.adminKey(), redemption("p-1", "picky", "gc-once")).status());
+    assertEquals("limit_reached", engine.post("/v1/redemptions", tenant.adminKey(), redemption("p-2", "picky", "gc-once")).errorCode());
+    assertEquals("reward_inactive", engine.post("/v1/redemptions", tenant.adminKey(), redemption("p-3", "picky", "gc-gold")).errorCode());
+    assertEquals("reward_inactive", engine.post("/v1/redemptions", tenant.adminKey(), redemption("p-4", "picky", "gc-old")).errorCode());
+    assertEquals("reward_not_found", engine.post("/v1/redemptions", tenant.adminKey(), redemption("p-5", "picky", "nope")).errorCode());
+    engine.patch("/v1/members/picky", tenant.adminKey(), new JsonObject().put("status", "blocked"));
+    assertEquals("member_blocked", engine.post("/v1/redemptions", tenant.adminKey(), redemption("p-6", "picky", "gc-once")).errorCode());
+    assertEquals(99, available("picky"), "only the first redemption moved points");
+  }
+
+  @Test
+  @DisplayName("coupon codes are handed out inside the redemption, each at most once, and run out as stock")
+  void couponCodes() {
+    engine.post("/v1/rewards", tenant.adminKey(), new JsonObject().put("rewardId", "cp").put("name", "10% off")
+        .put("type", "coupon_code").put("costPoints", 1));
+    Reply upload = engine.post("/v1/rewards/cp/codes", tenant.adminKey(),
+        new JsonObject().put("codes", new JsonArray().add("A1").add("A2").add("A3").add("A1")));
+    assertEquals(3, upload.json().getLong("added"), "duplicates are ignored");
+    assertEquals(3, upload.json().getLong("stock"));
+    give("couponer", 10);
+    Set<String> handedOut = new HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      Reply r = engine.post("/v1/redemptions", tenant.adminKey(), redemption("cp-" + i, "couponer", "cp"));
+      assertEquals("fulfilled", r.json().getString("status"));
+      handedOut.add(r.json().getJsonArray("codes").getString(0));
+    }
+    assertEquals(Set.of("A1", "A2", "A3"), handedOut);
+    assertEquals("out_of_stock", engine.post("/v1/redemptions", tenant.adminKey(), redemption("cp-9", "couponer", "cp")).errorCode());
+    assertEquals(7, available("couponer"));
+  }
+
+  @Test
+  @DisplayName("a member's reward list says what they can redeem now")
+  void memberRewardList() {
+    engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-cheap", 5));
+    engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-dear", 5_000));
+    give("browser", 50);
+    JsonArray items = engine.get("/v1/members/browser/rewards", tenant.adminKey()).json().getJsonArray("items");
+    JsonObject cheap = items.stream().map(JsonObject.class::cast).filter(o -> o.getString("rewardId").equals("gc-cheap")).findFirst().orElseThrow();
+    JsonObject dear = items.stream().map(JsonObject.class::cast).filter(o -> o.getString("rewardId").equals("gc-dear")).findFirst().orElseThrow();
+    assertTrue(cheap.getBoolean("canRedeem"));
+    assertFalse(dear.getBoolean("affordable"));
+    assertFalse(items.stream().map(JsonObject.class::cast).anyMatch(o -> o.getString("rewardId").equals("gc-gold")),
+        "rewards for other tiers are not listed");
+  }
+
+  @Test
+  @DisplayName("catalog entries are validated: partner rewards need a partner, coupon rewards have no stock of their own")
+  void catalogValidation() {
+    Reply noPartner = engine.post("/v1/rewards", tenant.adminKey(), giftCard("bad-1", 5).putNull("partner"));
+    assertEquals("partner", noPartner.errorField());
+    Reply couponStock = engine.post("/v1/rewards", tenant.adminKey(), new JsonObject().put("rewardId", "bad-2")
+        .put("name", "x").put("type", "coupon_code").put("costPoints", 1).put("stock", 5));
+    assertEquals("stock", couponStock.errorField());
+    engine.post("/v1/rewards", tenant.adminKey(), giftCard("dup", 5));
+    assertEquals("reward_exists", engine.post("/v1/rewards", tenant.adminKey(), giftCard("dup", 5)).errorCode());
+    Reply put = engine.send(HttpMethod.PUT, "/v1/rewards/dup", tenant.adminKey(), "application/json",
+        giftCard("dup", 7).toBuffer());
+    assertEquals(7, put.json().getLong("costPoints"));
+  }
+}
