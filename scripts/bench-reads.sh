@@ -81,7 +81,9 @@ if [[ -z $BENCH_ADMIN_KEY ]]; then
   say "seeding $BENCH_MEMBERS members x 10 transactions into $BENCH_DB (tops up; cheap when already seeded)"
   LOYALTY_PG_URL=$PG_URL LOYALTY_REDIS_URL=$BENCH_REDIS_URL LOYALTY_REDIS_KEY_PREFIX=$BENCH_REDIS_PREFIX \
     java -jar "$JAR" seed --tenant demo --members "$BENCH_MEMBERS" --transactions-per-member 10 \
-    --export "$BENCH_CSV" > "$RAW/seed.txt"
+    --export "$BENCH_CSV" > "$RAW/seed.txt" \
+    || die "seeding failed; if the schema changed incompatibly (a migration failing validation), drop $BENCH_DB
+       (dropdb -h 127.0.0.1 -U postgres $BENCH_DB) and run again"
   ADMIN_KEY=$(sed -n 's/^ADMIN_KEY=//p' "$RAW/seed.txt" | tail -n 1)
   [[ -n $ADMIN_KEY ]] || die "the seeder printed no ADMIN_KEY (see $RAW/seed.txt)"
   # The key is a secret: keep it out of the results.
