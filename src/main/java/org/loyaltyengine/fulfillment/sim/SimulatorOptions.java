@@ -1,5 +1,6 @@
 package org.loyaltyengine.fulfillment.sim;
 
+import org.loyaltyengine.platform.CommandLineOptions;
 import org.loyaltyengine.platform.ConfigException;
 import org.loyaltyengine.platform.Rejection;
 
@@ -129,18 +130,9 @@ public record SimulatorOptions(String host, int port, Optional<String> apiKey, S
       o = o.withApiKey(envKey);
     }
     try {
-      for (int i = 0; i < args.length; i++) {
-        String name = args[i];
-        String value;
-        int eq = name.indexOf('=');
-        if (name.startsWith("--") && eq > 0) {
-          value = name.substring(eq + 1);
-          name = name.substring(0, eq);
-        } else if (i + 1 < args.length) {
-          value = args[++i];
-        } else {
-          throw new ConfigException("partner-sim: " + name + " needs a value");
-        }
+      for (CommandLineOptions.Option option : CommandLineOptions.parse("partner-sim", args)) {
+        String name = option.name();
+        String value = option.value();
         switch (name) {
           case "--host" -> o = o.withHost(value);
           case "--port" -> o = o.withPort((int) integer(name, value, 0, 65_535));
