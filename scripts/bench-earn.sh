@@ -20,7 +20,7 @@ BENCH_DURATION=${BENCH_DURATION:-30}         # seconds of (a) and of (b)
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-200}  # wrk connections for the warm-up and (a)
 BENCH_RATE=${BENCH_RATE:-2000}               # (b) arrival rate, purchases per second
 BENCH_PORT=${BENCH_PORT:-18090}
-BENCH_WARMUP=${BENCH_WARMUP:-15}             # seconds of closed-loop purchases before anything is measured
+BENCH_WARMUP=${BENCH_WARMUP:-60}             # seconds of closed-loop purchases before anything is measured
 BENCH_PGBENCH_SECONDS=${BENCH_PGBENCH_SECONDS:-15}
 BENCH_PGBENCH_CLIENTS=${BENCH_PGBENCH_CLIENTS:-8 16 32 64 200}
 BENCH_OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-200}
@@ -39,6 +39,12 @@ BENCH_QUIET_WAIT=${BENCH_QUIET_WAIT:-1200}
 BENCH_QUIET_LOAD=${BENCH_QUIET_LOAD:-1.5}
 # 1: record a JFR CPU profile of the server during (a) and summarise it (hot methods, packages).
 BENCH_JFR=${BENCH_JFR:-0}
+# 1: sample the whole machine with perf (cpu-clock, 250 Hz) during (a) and report where the CPU went, by
+# process and binary and by symbol (JIT-compiled Java resolved through jcmd Compiler.perfmap).
+BENCH_PERF=${BENCH_PERF:-0}
+# When BENCH_RATE is above what (a) achieved, (b') repeats the open loop at this fraction of (a)'s rate
+# (0: never), to show the latency at a load this machine sustains.
+BENCH_SUSTAINED_FRACTION=${BENCH_SUSTAINED_FRACTION:-0.7}
 
 JAR=target/loyalty-engine.jar
 GENERATOR_CLASS=target/test-classes/org/loyaltyengine/bench/OpenLoopPosts.class
@@ -59,6 +65,7 @@ die() { say "error: $*"; exit 1; }
 
 cleanup() {
   local pid
+  [[ -z $SERVER_PID ]] || rm -f "/tmp/perf-$SERVER_PID.map"
   for pid in "${SAMPLER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     say "stopping server (pid $SERVER_PID)"
@@ -472,6 +479,21 @@ summarize_jfr() {
     }' "${1%.jfr}-samples.txt"
 }
 
+# Where the machine's CPU went during a perf recording: by process and binary, and the hottest symbols, as
+# markdown lines (top 12 each; the server's JIT-compiled code shows as java methods when a perf map exists).
+summarize_perf() {
+  perf report -i "$1" --stdio -t '|' --sort comm,dso 2>/dev/null > "${1%.data}-dso.txt"
+  perf report -i "$1" --stdio -t '|' --sort comm,sym 2>/dev/null > "${1%.data}-sym.txt"
+  echo
+  echo "- by process and binary:" \
+    "$(awk -F'|' '$1 ~ /^ *[0-9.]+% *$/ && n < 12 { n++; for (i = 1; i <= 3; i++) gsub(/^ +| +$/, "", $i)
+        printf "%s%s %s %s", (n > 1 ? ", " : ""), $2, $3, $1 }' "${1%.data}-dso.txt")"
+  echo "- hottest symbols:" \
+    "$(awk -F'|' '$1 ~ /^ *[0-9.]+% *$/ && n < 12 { n++; for (i = 1; i <= 3; i++) gsub(/^ +| +$/, "", $i)
+        sub(/^\[.\] /, "", $3)
+        printf "%s%s %s %s", (n > 1 ? ", " : ""), $2, $3, $1 }' "${1%.data}-sym.txt")"
+}
+
 # ---------------------------------------------------------------- the run
 
 wait_until_quiet benchmarks-only
@@ -497,6 +519,11 @@ done
 sleep 2
 say "(a) purchases, closed loop, $BENCH_CONNECTIONS connections, ${BENCH_DURATION}s"
 start_samplers closed "$BENCH_DURATION"
+if [[ $BENCH_PERF == 1 ]]; then
+  perf record -a -e cpu-clock -F 250 -o "$RAW/closed.perf.data" -- sleep "$BENCH_DURATION" \
+    > "$RAW/perf-record.txt" 2>&1 &
+  SAMPLER_PIDS+=($!)
+fi
 if [[ $BENCH_JFR == 1 ]]; then
   jcmd "$SERVER_PID" JFR.start name=earn settings=profile duration="${BENCH_DURATION}s" \
     filename="$PWD/$RAW/closed.jfr" > "$RAW/jfr-start.txt"
@@ -513,6 +540,12 @@ A_ERRORS=$(( W_REQUESTS - W_CREATED + W_SOCKET_N ))
 A_CPU_S=$P_CPU_S; A_CORES=$P_CORES; A_HEAP_PEAK=$P_HEAP_PEAK_MB; A_OLD=$P_OLD_MB; A_GC=$P_GC
 A_HEAP_METRICS=$P_HEAP_METRICS_MB; A_SPLIT=$P_SPLIT; A_CACHE=$P_CACHE; A_WAITS=$P_WAITS
 A_WAL=$(wal_per_earning "$W_REQUESTS")
+A_PERF=
+if [[ $BENCH_PERF == 1 ]]; then
+  for _ in $(seq 1 20); do grep -q 'perf record: Captured' "$RAW/perf-record.txt" 2>/dev/null && break; sleep 0.5; done
+  jcmd "$SERVER_PID" Compiler.perfmap > /dev/null 2>&1 || true
+  A_PERF=$(summarize_perf "$RAW/closed.perf.data" 2>&1 || true)
+fi
 A_JFR=
 if [[ $BENCH_JFR == 1 ]]; then
   for _ in $(seq 1 20); do [[ -s $RAW/closed.jfr ]] && break; sleep 0.5; done
@@ -522,30 +555,55 @@ A_CPU_US_PER_REQ=$(awk -v c="$A_CPU_S" -v n="$A_REQUESTS" 'BEGIN { printf "%.0f"
 A_GEN_CPU=$(awk '{ printf "%.1f s (%.2f cores)", $1 + $2, ($1 + $2) / $3 }' "$RAW/wrk-time.txt")
 
 sleep 2
+# Runs OpenLoopPosts at RATE purchases/s as phase PHASE (transaction ids $PREFIX-PHASE-<seq>); sets O_*.
+run_open() {
+  local phase=$1 rate=$2 body gen_pid result_line
+  body="{\"transactionId\":\"$PREFIX-$phase-{seq}\",\"memberExternalId\":\"{id}\",\"occurredAt\":\"{occurredAt}\","
+  body+="\"total\":{total},\"currency\":\"EUR\",{channel},\"items\":{items}}"
+  start_samplers "$phase" $((BENCH_DURATION + 10))
+  # C1 only: a fresh generator JVM otherwise spends about half its CPU (a fifth of a core here) in C2.
+  java -Xms256m -Xmx256m -XX:+UseParallelGC -XX:TieredStopAtLevel=1 -cp "target/test-classes:$JAR" \
+    org.loyaltyengine.bench.OpenLoopPosts \
+    --url "$BASE/v1/transactions" --body "$body" --ids "$BENCH_CSV" --header "Authorization: Bearer $POS_KEY" \
+    --lines "$BENCH_LINES" --rate "$rate" --duration "$BENCH_DURATION" --warmup 5 \
+    --connections "$BENCH_OPEN_CONNECTIONS" --event-loops 1 > "$RAW/$phase.txt" &
+  gen_pid=$!
+  wait "$gen_pid" || die "the open-loop generator failed (see $RAW/$phase.txt)"
+  stop_samplers "$phase" "$gen_pid"
+  result_line=$(grep '^RESULT ' "$RAW/$phase.txt") \
+    || die "the open-loop generator printed no RESULT (see $RAW/$phase.txt)"
+  field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$result_line "; }
+  us_to_ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
+  O_RATE=$rate
+  O_RPS=$(field achieved_rps); O_OK_RPS=$(field ok_rps); O_SENT=$(field sent); O_CREATED=$(field created)
+  O_ERRORS=$(( O_SENT - O_CREATED ))
+  O_OUTCOMES=$(sed -n 's/.*outcomes {\(.*\)}$/\1/p' "$RAW/$phase.txt")
+  O_P50=$(us_to_ms "$(field p50_us)"); O_P90=$(us_to_ms "$(field p90_us)"); O_P99=$(us_to_ms "$(field p99_us)")
+  O_P999=$(us_to_ms "$(field p999_us)"); O_MAX=$(us_to_ms "$(field max_us)")
+  O_LAG=$(us_to_ms "$(field lag_p99_us)")
+  O_CPU_S=$P_CPU_S; O_CORES=$P_CORES; O_HEAP_PEAK=$P_HEAP_PEAK_MB; O_OLD=$P_OLD_MB; O_GC=$P_GC
+  O_HEAP_METRICS=$P_HEAP_METRICS_MB; O_SPLIT=$P_SPLIT; O_CACHE=$P_CACHE; O_WAITS=$P_WAITS
+  O_WAL=$(wal_per_earning "$O_SENT")
+  O_GEN_CPU=$(awk -v c="$(field cpu_s)" -v d="$BENCH_DURATION" 'BEGIN { printf "%.1f s (%.2f cores)", c, c / d }')
+  O_ROW="$O_RPS req/s ($O_OK_RPS 2xx/s) | $O_P50 | $O_P90 | $O_P99 (p99.9 $O_P999) | $O_MAX | $O_ERRORS of $O_SENT (outcomes $O_OUTCOMES)"
+  O_RES=("$O_CPU_S s ($O_CORES cores, incl. 5 s warm-up)" "OpenLoopPosts $O_GEN_CPU; send lag p99 $O_LAG ms"
+    "$O_HEAP_PEAK / $O_OLD MB" "$O_HEAP_METRICS MB" "$O_GC" "$O_CACHE" "$O_SPLIT" "$O_WAITS" "$O_WAL (incl. 5 s warm-up)")
+}
+
 say "(b) purchases, open loop at $BENCH_RATE/s, $BENCH_OPEN_CONNECTIONS connections, ${BENCH_DURATION}s (+5s warm-up)"
-body="{\"transactionId\":\"$PREFIX-o-{seq}\",\"memberExternalId\":\"{id}\",\"occurredAt\":\"{occurredAt}\","
-body+="\"total\":{total},\"currency\":\"EUR\",{channel},\"items\":{items}}"
-start_samplers open $((BENCH_DURATION + 10))
-java -Xms256m -Xmx256m -XX:+UseParallelGC -cp "target/test-classes:$JAR" org.loyaltyengine.bench.OpenLoopPosts \
-  --url "$BASE/v1/transactions" --body "$body" --ids "$BENCH_CSV" --header "Authorization: Bearer $POS_KEY" \
-  --lines "$BENCH_LINES" --rate "$BENCH_RATE" --duration "$BENCH_DURATION" --warmup 5 \
-  --connections "$BENCH_OPEN_CONNECTIONS" --event-loops 1 > "$RAW/open.txt" &
-gen_pid=$!
-wait "$gen_pid" || die "the open-loop generator failed (see $RAW/open.txt)"
-stop_samplers open "$gen_pid"
-result_line=$(grep '^RESULT ' "$RAW/open.txt") || die "the open-loop generator printed no RESULT (see $RAW/open.txt)"
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$result_line "; }
-us_to_ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
-B_RPS=$(field achieved_rps); B_OK_RPS=$(field ok_rps); B_SENT=$(field sent); B_CREATED=$(field created)
-B_ERRORS=$(( B_SENT - B_CREATED ))
-B_OUTCOMES=$(sed -n 's/.*outcomes {\(.*\)}$/\1/p' "$RAW/open.txt")
-B_P50=$(us_to_ms "$(field p50_us)"); B_P90=$(us_to_ms "$(field p90_us)"); B_P99=$(us_to_ms "$(field p99_us)")
-B_P999=$(us_to_ms "$(field p999_us)"); B_MAX=$(us_to_ms "$(field max_us)")
-B_LAG=$(us_to_ms "$(field lag_p99_us)")
-B_CPU_S=$P_CPU_S; B_CORES=$P_CORES; B_HEAP_PEAK=$P_HEAP_PEAK_MB; B_OLD=$P_OLD_MB; B_GC=$P_GC
-B_HEAP_METRICS=$P_HEAP_METRICS_MB; B_SPLIT=$P_SPLIT; B_CACHE=$P_CACHE; B_WAITS=$P_WAITS
-B_WAL=$(wal_per_earning "$B_SENT")
-B_GEN_CPU=$(awk -v c="$(field cpu_s)" -v d="$BENCH_DURATION" 'BEGIN { printf "%.1f s (%.2f cores)", c, c / d }')
+run_open o "$BENCH_RATE"
+B_RPS=$O_RPS; B_SENT=$O_SENT; B_ERRORS=$O_ERRORS; B_P99=$O_P99; B_HEAP_PEAK=$O_HEAP_PEAK; B_OTHER_SPLIT=$O_SPLIT
+B_ROW=$O_ROW; B_RES=("${O_RES[@]}")
+
+# (b') the same at a rate the closed loop showed this machine can sustain, when (b) asks for more.
+S_RATE=$(awk -v r="$A_RPS" -v f="$BENCH_SUSTAINED_FRACTION" 'BEGIN { printf "%d", r * f }')
+S_ROW=; S_RES=()
+if (( S_RATE > 0 && S_RATE < BENCH_RATE )); then
+  sleep 2
+  say "(b') purchases, open loop at $S_RATE/s ($BENCH_SUSTAINED_FRACTION x (a)), ${BENCH_DURATION}s (+5s warm-up)"
+  run_open s "$S_RATE"
+  S_ROW=$O_ROW; S_RES=("${O_RES[@]}"); S_HEAP_PEAK=$O_HEAP_PEAK
+fi
 rss_peak_mb=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status")
 
 # ---------------------------------------------------------------- invariants
@@ -580,8 +638,9 @@ pg200=n/a
 for row in "${PGB_ROWS[@]}"; do [[ ${row%%|*} == 200 ]] && pg200=$(cut -d'|' -f2 <<< "$row"); done
 A_VS_PG200=$(ratio "$A_RPS" "$pg200")
 heap_peak=$(( A_HEAP_PEAK > B_HEAP_PEAK ? A_HEAP_PEAK : B_HEAP_PEAK ))
+heap_peak=$(( heap_peak > ${S_HEAP_PEAK:-0} ? heap_peak : ${S_HEAP_PEAK:-0} ))
 a_other=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<< "$A_SPLIT")
-b_other=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<< "$B_SPLIT")
+b_other=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<< "$B_OTHER_SPLIT")
 violations=$((INV_V1 + INV_V2 + INV_V3))
 
 {
@@ -610,21 +669,22 @@ violations=$((INV_V1 + INV_V2 + INV_V3))
   done
   echo "| (a) POST /v1/transactions, closed loop, wrk $BENCH_CONNECTIONS conn | $A_RPS req/s | $A_P50 | $A_P90 |" \
     "$A_P99 | $A_MAX | $A_ERRORS of $A_REQUESTS (statuses $A_STATUSES; socket $A_SOCKET) |"
-  echo "| (b) POST /v1/transactions, open loop at $BENCH_RATE/s | $B_RPS req/s ($B_OK_RPS 2xx/s) | $B_P50 |" \
-    "$B_P90 | $B_P99 (p99.9 $B_P999) | $B_MAX | $B_ERRORS of $B_SENT (outcomes $B_OUTCOMES) |"
+  echo "| (b) POST /v1/transactions, open loop at $BENCH_RATE/s | $B_ROW |"
+  [[ -z $S_ROW ]] || echo "| (b') POST /v1/transactions, open loop at $S_RATE/s | $S_ROW |"
   echo
-  echo "| Resources | (a) closed loop | (b) open loop |"
-  echo "|---|---|---|"
-  echo "| server CPU | $A_CPU_S s ($A_CORES cores; $A_CPU_US_PER_REQ us per purchase) |" \
-    "$B_CPU_S s ($B_CORES cores, incl. 5 s warm-up) |"
-  echo "| load generator CPU | wrk $A_GEN_CPU | OpenLoopPosts $B_GEN_CPU; send lag p99 $B_LAG ms |"
-  echo "| heap used: peak / old gen at end (jstat) | $A_HEAP_PEAK / $A_OLD MB | $B_HEAP_PEAK / $B_OLD MB |"
-  echo "| heap used at end (/metrics) | $A_HEAP_METRICS MB | $B_HEAP_METRICS MB |"
-  echo "| GC during the phase | $A_GC | $B_GC |"
-  echo "| member cache lookups (one per purchase) | $A_CACHE | $B_CACHE |"
-  echo "| CPU split, top, % of one core ($(nproc) cores = $(( $(nproc) * 100 ))%) | $A_SPLIT | $B_SPLIT |"
-  echo "| PostgreSQL backends (pg_stat_activity, active only) | $A_WAITS | $B_WAITS |"
-  echo "| PostgreSQL WAL (cluster-wide) | $A_WAL | $B_WAL (incl. 5 s warm-up) |"
+  s_head=; s_sep=
+  [[ -z $S_ROW ]] || { s_head=" (b') open loop at $S_RATE/s |"; s_sep="---|"; }
+  echo "| Resources | (a) closed loop | (b) open loop at $BENCH_RATE/s |$s_head"
+  echo "|---|---|---|$s_sep"
+  a_res=("$A_CPU_S s ($A_CORES cores; $A_CPU_US_PER_REQ us per purchase)" "wrk $A_GEN_CPU"
+    "$A_HEAP_PEAK / $A_OLD MB" "$A_HEAP_METRICS MB" "$A_GC" "$A_CACHE" "$A_SPLIT" "$A_WAITS" "$A_WAL")
+  labels=("server CPU" "load generator CPU" "heap used: peak / old gen at end (jstat)" "heap used at end (/metrics)"
+    "GC during the phase" "member cache lookups (one per purchase)"
+    "CPU split, top, % of one core ($(nproc) cores = $(( $(nproc) * 100 ))%)"
+    "PostgreSQL backends (pg_stat_activity, active only)" "PostgreSQL WAL (cluster-wide)")
+  for i in "${!labels[@]}"; do
+    echo "| ${labels[$i]} | ${a_res[$i]} | ${B_RES[$i]} |${S_ROW:+ ${S_RES[$i]} |}"
+  done
   echo
   echo "| pgbench clients | CPU split | PostgreSQL backends | WAL |"
   echo "|---|---|---|---|"
@@ -635,6 +695,10 @@ violations=$((INV_V1 + INV_V2 + INV_V3))
   echo
   if (( a_other >= 10 || b_other >= 10 )); then
     echo "**Disturbed run:** other processes used ${a_other}% / ${b_other}% of a core during (a) / (b)."
+  fi
+  if [[ -n $A_PERF ]]; then
+    echo "perf, whole machine during (a):$A_PERF"
+    echo
   fi
   if [[ -n $A_JFR ]]; then
     echo "JFR CPU profile of the server during (a): $A_JFR"
@@ -651,7 +715,7 @@ violations=$((INV_V1 + INV_V2 + INV_V3))
   echo "| (a) >= 3,000 purchases/s | $A_RPS | $(verdict "$A_RPS >= 3000") |"
   echo "| (a) p99 <= 150 ms | $A_P99 | $(verdict "$A_P99 <= 150") |"
   echo "| (a) zero errors | $A_ERRORS | $(verdict "$A_ERRORS == 0") |"
-  echo "| (b) $BENCH_RATE/s with p99 <= 50 ms, zero errors | $B_RPS/s, p99 $B_P99, $B_ERRORS errors |" \
+  echo "| (b) $BENCH_RATE/s with p99 <= 50 ms, zero errors | $B_RPS/s, p99 $B_P99 ms, $B_ERRORS errors |" \
     "$(verdict "$B_P99 <= 50 && $B_ERRORS == 0 && $B_RPS >= 0.99 * $BENCH_RATE") |"
   if [[ $A_VS_PG == n/a ]]; then
     echo "| (a) >= 0.6 x pgbench loyalty_earn | n/a (pgbench failed) | not measured |"
