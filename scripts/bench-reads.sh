@@ -17,7 +17,7 @@ BENCH_DURATION=${BENCH_DURATION:-30}         # seconds of (c) and of (d); (b) ru
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-1500} # wrk connections for the warm-up, (b) and (c)
 BENCH_RATE=${BENCH_RATE:-6000}               # (d) arrival rate, req/s
 BENCH_PORT=${BENCH_PORT:-18080}
-BENCH_WARMUP=${BENCH_WARMUP:-10}             # seconds of the read mix before anything is measured
+BENCH_WARMUP=${BENCH_WARMUP:-60}             # seconds of the read mix before anything is measured: C2 needs ~40 s on 2 cores, and the cache fills as in a running system
 BENCH_PGBENCH_SECONDS=${BENCH_PGBENCH_SECONDS:-15}
 BENCH_OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-256}
 BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
@@ -59,7 +59,7 @@ trap cleanup EXIT
 # ---------------------------------------------------------------- preparation
 
 [[ -f pom.xml && -d scripts ]] || die "run from the repository root"
-for tool in wrk pgbench psql curl jstat top; do
+for tool in wrk pgbench psql curl jstat top /usr/bin/time; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 (( BENCH_DURATION >= 30 )) || say "warning: BENCH_DURATION=$BENCH_DURATION < 30: not comparable with the targets"
@@ -81,7 +81,9 @@ if [[ -z $BENCH_ADMIN_KEY ]]; then
   say "seeding $BENCH_MEMBERS members x 10 transactions into $BENCH_DB (tops up; cheap when already seeded)"
   LOYALTY_PG_URL=$PG_URL LOYALTY_REDIS_URL=$BENCH_REDIS_URL LOYALTY_REDIS_KEY_PREFIX=$BENCH_REDIS_PREFIX \
     java -jar "$JAR" seed --tenant demo --members "$BENCH_MEMBERS" --transactions-per-member 10 \
-    --export "$BENCH_CSV" > "$RAW/seed.txt"
+    --export "$BENCH_CSV" > "$RAW/seed.txt" \
+    || die "seeding failed; if the schema changed incompatibly (a migration failing validation), drop $BENCH_DB
+       (dropdb -h 127.0.0.1 -U postgres $BENCH_DB) and run again"
   ADMIN_KEY=$(sed -n 's/^ADMIN_KEY=//p' "$RAW/seed.txt" | tail -n 1)
   [[ -n $ADMIN_KEY ]] || die "the seeder printed no ADMIN_KEY (see $RAW/seed.txt)"
   # The key is a secret: keep it out of the results.
@@ -166,6 +168,7 @@ start_samplers() {
 # Sets P_CPU_S P_CORES P_HEAP_PEAK_MB P_OLD_MB P_GC P_HEAP_METRICS_MB P_SPLIT P_CACHE for the phase just ended.
 stop_samplers() {
   local phase=$1 gen_pid=${2:-} elapsed pid hits misses bypasses
+  kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited during the $phase phase (see $RAW/server.log)"
   elapsed=$(awk -v a="$PHASE_START" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
   read -r hits misses bypasses < <(cache_lookups)
   P_CACHE="$((hits - PHASE_HITS)) hit, $((misses - PHASE_MISSES)) miss, $((bypasses - PHASE_BYPASSES)) bypass;"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts Loyalty Engine with demo data: installs/starts PostgreSQL and Redis if needed, builds the jar,
-# seeds the "demo" tenant (DEMO_MEMBERS members, 10 purchases each), then serves on port 8080 (Ctrl-C stops).
+# seeds the "demo" tenant (DEMO_MEMBERS members, 10 purchases each), starts the partner simulator, sets up a
+# small program (an earning rule, a gift-card reward), then serves on port 8080 (Ctrl-C stops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
@@ -21,14 +22,23 @@ SEED_OUT=$(java -jar target/loyalty-engine.jar seed --tenant demo --members "$DE
 echo "$SEED_OUT" | grep -v '^ADMIN_KEY=' || true
 ADMIN_KEY=$(echo "$SEED_OUT" | sed -n 's/^ADMIN_KEY=//p')
 
+SIM_PORT="${DEMO_PARTNER_PORT:-9090}"
+java -jar target/loyalty-engine.jar partner-sim --port "$SIM_PORT" --latency-ms 50 > target/partner-sim.log 2>&1 &
+SIM=$!
 java -jar target/loyalty-engine.jar serve &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT INT TERM
+trap 'kill $SERVER $SIM 2>/dev/null; wait $SERVER $SIM 2>/dev/null' EXIT INT TERM
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
   kill -0 $SERVER 2>/dev/null || { echo "the server exited; see the log above" >&2; exit 1; }
   sleep 0.5
 done
+
+# A small program for the demo tenant: 1 point per EUR, a gift card served by the partner simulator.
+api() { curl -fs -X "$1" "http://127.0.0.1:$PORT$2" -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' -d "$3" >/dev/null; }
+api PUT /v1/earning-rules '{"rules": [{"id": "base", "trigger": "purchase", "award": {"type": "per_spend", "points": 1, "perAmount": 100}}]}'
+api PUT /v1/partners/giftco "{\"url\": \"http://127.0.0.1:$SIM_PORT\"}"
+api POST /v1/rewards '{"rewardId": "gc-10", "name": "10 EUR gift card", "type": "gift_card", "costPoints": 1000, "partner": "giftco", "partnerSku": "GC-10"}' || true
 
 cat <<MSG
 
@@ -39,6 +49,11 @@ Operator token:          $LOYALTY_OPERATOR_TOKEN
   curl -s -H "Authorization: Bearer $ADMIN_KEY" http://127.0.0.1:$PORT/v1/members/member-0000001/status
   curl -s -H "Authorization: Bearer $ADMIN_KEY" http://127.0.0.1:$PORT/v1/members/member-0000001
   curl -s -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$PORT/v1/members/member-0000001/transactions?limit=3"
+  curl -s -X POST -H "Authorization: Bearer $ADMIN_KEY" -H 'Content-Type: application/json' http://127.0.0.1:$PORT/v1/redemptions \
+       -d '{"redemptionId": "demo-1", "memberExternalId": "member-0000001", "rewardId": "gc-10"}'
+  curl -s -H "Authorization: Bearer $ADMIN_KEY" http://127.0.0.1:$PORT/v1/redemptions/demo-1
+
+The partner simulator (gift cards, 50 ms latency) runs on port $SIM_PORT: curl -s http://127.0.0.1:$SIM_PORT/control
 
 Ctrl-C stops the server (the data stays in database 'loyalty').
 MSG

@@ -1,12 +1,13 @@
 package org.loyaltyengine;
 
+import org.loyaltyengine.fulfillment.sim.PartnerSimulator;
 import org.loyaltyengine.platform.ConfigException;
 import org.loyaltyengine.platform.LoyaltyServer;
 import org.loyaltyengine.seed.Seeder;
 
 import java.util.Arrays;
 
-/** {@code java -jar loyalty-engine.jar [serve | seed ...]}. */
+/** {@code java -jar loyalty-engine.jar [serve | seed ... | partner-sim ...]}. */
 public final class Main {
   private Main() {}
 
@@ -17,6 +18,7 @@ public final class Main {
       switch (command) {
         case "serve" -> serve(rest);
         case "seed" -> Seeder.main(rest);
+        case "partner-sim" -> PartnerSimulator.main(rest);
         case "help", "--help", "-h" -> usage(0);
         default -> usage(2);
       }
@@ -39,7 +41,10 @@ public final class Main {
         usage: java -jar loyalty-engine.jar [command]
           serve                 start the API server (default); configured by conf/application.yaml and LOYALTY_* variables
           seed --tenant NAME --members N [--transactions-per-member K] [--export FILE.csv]
-                                fill a tenant with consistent demo data and print an admin key""");
+                                fill a tenant with consistent demo data and print an admin key
+          partner-sim [--port 9090] [--host 127.0.0.1] [--latency-ms MS] [--error-rate R] [--permanent-error-rate R]
+                      [--timeout-rate R] [--api-key KEY]
+                                a gift-card partner simulator over HTTP (docs/partner-simulator.md); runs until killed""");
     System.exit(exitCode);
   }
 }

@@ -71,6 +71,7 @@ create table redemptions (
   codes           jsonb,
   failure_reason  text,
   points_refunded bigint not null default 0,
+  limit_window    text,                             -- the reward_usage window this redemption counted in
   request_hash    text not null,
   result          jsonb,
   history         jsonb not null default '[]'::jsonb,
@@ -206,6 +207,7 @@ begin
                                  'balance', loyalty_points_json(m.id));
   update redemptions d
      set points_spent = v_cost, status = v_status, codes = v_codes, result = v_result, updated_at = now(),
+         limit_window = v_window,
          history = loyalty_redemption_history(d.history, v_status, null)
    where d.tenant_id = p_tenant and d.redemption_id = p_redemption_id;
   insert into outbox (tenant_id, member_id, event_type, payload)
@@ -258,8 +260,8 @@ begin
                 where d.tenant_id = j.tenant_id and d.redemption_id = j.redemption_id;
 end $$;
 
--- A permanent failure (or retries exhausted): the points come back as a 'refund' credit, the stock is
--- restored, and the redemption is failed — once, because only a leased job can be failed.
+-- A permanent failure (or retries exhausted): the points come back as a 'refund' credit, the stock and the
+-- member's limit are restored, and the redemption is failed — once, because only a leased job can be failed.
 create function loyalty_fail_redemption(p_job bigint, p_reason text)
 returns table (tenant_id uuid, member_id bigint, external_id text, snapshot_version bigint)
 language plpgsql as $$
@@ -277,6 +279,9 @@ begin
                          null, false);
   update rewards rw set stock = rw.stock + d.quantity, updated_at = now()
    where rw.tenant_id = j.tenant_id and rw.reward_id = d.reward_id and rw.stock is not null;
+  -- the member did not get the reward, so it does not count toward their limit either
+  update reward_usage u set count = u.count - d.quantity
+   where u.member_id = d.member_id and u.reward_id = d.reward_id and u.window_key = d.limit_window;
   update redemptions r set status = 'failed', failure_reason = p_reason, points_refunded = d.points_spent,
          updated_at = now(),
          result = r.result || jsonb_build_object('status', 'failed', 'failureReason', p_reason,

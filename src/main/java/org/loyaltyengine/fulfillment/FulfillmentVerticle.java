@@ -70,10 +70,7 @@ public final class FulfillmentVerticle extends VerticleBase {
     AppConfig.Fulfillment f = config.fulfillment();
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setName("pg-fulfillment"))
         .connectingTo(config.pg().primary()).using(vertx).build();
-    redis = Redis.createClient(vertx, config.redis().options());
-    memberCache = new MemberCache(redis, CircuitBreaker.create("redis-fulfillment", vertx, new CircuitBreakerOptions()
-        .setMaxFailures(config.redis().failuresToOpen()).setTimeout(config.redis().timeoutMs())
-        .setResetTimeout(config.redis().resetMs())), config.redis().keyPrefix(), config.cache().memberTtlSeconds(), registry);
+    memberCache = MemberCache.create(vertx, config, registry, "redis-fulfillment", client -> redis = client);
     jobs = new FulfillmentRepository(pool);
     partners = new PartnerRepository(pool);
     client = new PartnerClient(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
@@ -176,16 +173,7 @@ public final class FulfillmentVerticle extends VerticleBase {
 
   /** A fulfilled or refunded redemption changed the member: fence the cached snapshot. */
   private Future<Void> fence(Future<RowSet<Row>> settled) {
-    return settled.compose(rows -> {
-      List<Future<Void>> fences = new ArrayList<>();
-      for (Row r : rows) {
-        Long version = r.getLong("snapshot_version");
-        if (version != null) {
-          fences.add(memberCache.invalidate(r.getUUID("tenant_id"), r.getString("external_id"), version));
-        }
-      }
-      return Future.all(fences).mapEmpty();
-    });
+    return settled.compose(memberCache::invalidateAll);
   }
 
   private static Future<Void> settleAll(List<FulfillmentJob> batch, java.util.function.Function<FulfillmentJob, Future<Void>> each) {

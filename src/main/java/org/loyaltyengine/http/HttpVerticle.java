@@ -1,8 +1,6 @@
 package org.loyaltyengine.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -85,19 +83,13 @@ public final class HttpVerticle extends VerticleBase {
     primary = pool("pg-primary", config.pg().primary());
     replica = config.pg().replica().map(o -> pool("pg-replica", o)).orElse(null);
     Pool reads = replica != null ? replica : primary;
-    redis = Redis.createClient(vertx, config.redis().options());
-    CircuitBreaker redisBreaker = CircuitBreaker.create("redis", vertx, new CircuitBreakerOptions()
-            .setMaxFailures(config.redis().failuresToOpen())
-            .setTimeout(config.redis().timeoutMs())
-            .setResetTimeout(config.redis().resetMs()))
-        .openHandler(v -> log.warn("event=circuit_open circuit=redis reason=\"cache calls failing; reads go to PostgreSQL\""))
-        .closeHandler(v -> log.info("event=circuit_closed circuit=redis"));
-
     ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary));
     MemberRepository members = new MemberRepository(primary, reads);
-    MemberCache memberCache = new MemberCache(redis, redisBreaker, config.redis().keyPrefix(),
-        config.cache().memberTtlSeconds(), registry);
-    MemberLookup lookup = new MemberLookup(memberCache, members);
+    MemberCache memberCache = MemberCache.create(vertx, config, registry, "redis", client -> redis = client);
+    TenantSettingsRepository settings = new TenantSettingsRepository(primary);
+    TierRepository tiers = new TierRepository(primary);
+    TierLookup tierLookup = new TierLookup(caches.tenants(), settings, caches.tiers(), tiers);
+    MemberLookup lookup = new MemberLookup(memberCache, members, tierLookup);
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds(config.http().accessLog()));
@@ -113,8 +105,6 @@ public final class HttpVerticle extends VerticleBase {
     });
 
     EventBus bus = vertx.eventBus();
-    TenantSettingsRepository settings = new TenantSettingsRepository(primary);
-    TierRepository tiers = new TierRepository(primary);
     LedgerRepository ledger = new LedgerRepository(primary);
     RulesClient rules = new RulesClient(bus, config.rules().timeoutMs());
     PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
@@ -123,8 +113,7 @@ public final class HttpVerticle extends VerticleBase {
     new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
         config.operator().token()).mount(router, auth);
     new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
-    new MemberRoutes(members, lookup, memberCache, new TierLookup(caches.tenants(), settings, caches.tiers(), tiers), clock)
-        .mount(router, auth);
+    new MemberRoutes(members, lookup, memberCache, tierLookup, clock).mount(router, auth);
     new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
     new PurchaseRoutes(earner, ledger, memberCache, primary, clock).mount(router, auth);
     new LedgerRoutes(ledger, lookup, memberCache, caches.tenants(), settings, clock).mount(router, auth);

@@ -15,6 +15,11 @@ public final class Responses {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
   }
 
+  /** A body already rendered as JSON. */
+  public static void json(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+  }
+
   /** Replies with the result of {@code result}, or routes its failure to the error mapper. */
   public static void reply(RoutingContext ctx, int status, Future<JsonObject> result) {
     result.onComplete(ar -> {

@@ -9,8 +9,6 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.platform.AppConfig;
@@ -52,11 +50,7 @@ public final class LedgerJobsVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("pg-jobs"))
         .connectingTo(config.pg().primary()).using(vertx).build();
-    redis = Redis.createClient(vertx, config.redis().options());
-    CircuitBreaker breaker = CircuitBreaker.create("redis-jobs", vertx, new CircuitBreakerOptions()
-        .setMaxFailures(config.redis().failuresToOpen()).setTimeout(config.redis().timeoutMs())
-        .setResetTimeout(config.redis().resetMs()));
-    memberCache = new MemberCache(redis, breaker, config.redis().keyPrefix(), config.cache().memberTtlSeconds(), registry);
+    memberCache = MemberCache.create(vertx, config, registry, "redis-jobs", client -> redis = client);
     ledger = new LedgerRepository(pool);
     tiers = new TierRepository(pool);
     AppConfig.Jobs jobs = config.jobs();
@@ -81,18 +75,9 @@ public final class LedgerJobsVerticle extends VerticleBase {
 
   /** Runs batches until one comes back short (nothing more is due) or the per-tick bound is reached. */
   private Future<?> drain(Supplier<Future<RowSet<Row>>> batch, int done) {
-    return batch.get().compose(rows -> fence(rows).compose(v ->
+    return batch.get().compose(rows -> memberCache.invalidateAll(rows).compose(v ->
         rows.size() >= config.jobs().batchMembers() && done + 1 < MAX_BATCHES_PER_TICK
             ? drain(batch, done + 1) : Future.succeededFuture()));
-  }
-
-  /** Moved balances invalidate the members' cached snapshots. */
-  private Future<Void> fence(RowSet<Row> rows) {
-    java.util.List<Future<Void>> fences = new java.util.ArrayList<>();
-    for (Row r : rows) {
-      fences.add(memberCache.invalidate(r.getUUID("tenant_id"), r.getString("external_id"), r.getLong("snapshot_version")));
-    }
-    return Future.all(fences).mapEmpty();
   }
 
   private Future<?> reviewTiers() {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.loyaltyengine.http.JsonInput;
+import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.http.Responses;
 import org.loyaltyengine.member.MemberCache;
@@ -51,7 +52,7 @@ public final class LedgerRoutes {
 
   private void list(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    int limit = pageLimit(ctx.queryParams().get("limit"));
+    int limit = Paging.limit(ctx.queryParams().get("limit"));
     long before = decodeCursor(ctx.queryParams().get("cursor"));
     Responses.reply(ctx, 200, members.find(caller.tenantId(), ctx.pathParam("externalId"))
         .compose(m -> ledger.page(caller.tenantId(), m.memberId(), before, limit + 1))
@@ -85,21 +86,6 @@ public final class LedgerRoutes {
             ? memberCache.invalidate(caller.tenantId(), externalId, o.snapshotVersion()).map(o)
             : Future.succeededFuture(o));
     LedgerReplies.send(ctx, outcome);
-  }
-
-  static int pageLimit(String raw) {
-    if (raw == null || raw.isEmpty()) {
-      return 50;
-    }
-    try {
-      int n = Integer.parseInt(raw);
-      if (n >= 1 && n <= 200) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // falls through to the rejection
-    }
-    throw new Rejection(Rejection.Kind.INVALID, "invalid_query", "limit must be an integer from 1 to 200", "limit");
   }
 
   static String encodeCursor(long entryId) {

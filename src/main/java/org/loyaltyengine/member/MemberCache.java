@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Read-through cache of {@link MemberSnapshot}s in Redis, stored as {@code "<version>|<json>"}.
+ * Read-through cache of members in Redis, stored as {@code "<version>|<rest>"} ({@link CachedMember}).
  *
  * <p>A plain delete-on-write can lose a race: a reader that loaded version 1 from PostgreSQL may store it
  * after a writer committed version 2 and deleted the key, leaving a stale balance until the TTL. Instead a
@@ -24,6 +24,7 @@ import java.util.UUID;
  * limit, and any failure reads as a miss so the caller falls back to PostgreSQL.
  */
 public final class MemberCache {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MemberCache.class);
   // Both scripts read the version before '|'; a value with nothing after '|' is a fence.
   private static final String STORE_IF_NEWER = """
       local cur = redis.call('GET', KEYS[1])
@@ -45,6 +46,8 @@ public final class MemberCache {
 
   private final Redis redis;
   private final CircuitBreaker breaker;
+  /** One pipelined connection, reopened on the next call after it fails; never shared across event loops. */
+  private Future<io.vertx.redis.client.RedisConnection> connection;
   private final String keyPrefix;
   private final long ttlMillis;
   private final Counter hits;
@@ -67,26 +70,71 @@ public final class MemberCache {
         .tag("result", result).register(registry);
   }
 
+  /**
+   * The cache a verticle uses: its own Redis client behind its own circuit breaker (both bound to the
+   * verticle's event loop). The caller closes the returned client on stop.
+   */
+  public static MemberCache create(io.vertx.core.Vertx vertx, org.loyaltyengine.platform.AppConfig config,
+                                   MeterRegistry registry, String breakerName, java.util.function.Consumer<Redis> clientSink) {
+    org.loyaltyengine.platform.AppConfig.Redis r = config.redis();
+    Redis redis = Redis.createClient(vertx, r.options());
+    clientSink.accept(redis);
+    CircuitBreaker breaker = CircuitBreaker.create(breakerName, vertx, new io.vertx.circuitbreaker.CircuitBreakerOptions()
+        .setMaxFailures(r.failuresToOpen()).setTimeout(r.timeoutMs()).setResetTimeout(r.resetMs()));
+    MemberCache cache = new MemberCache(redis, breaker, r.keyPrefix(), config.cache().memberTtlSeconds(), registry);
+    breaker.openHandler(v -> {
+      // a hung connection looks healthy: drop it, so the half-open probe starts on a fresh one
+      cache.connection = null;
+      log.warn("event=circuit_open circuit={} reason=\"cache calls failing; reads go to PostgreSQL\"", breakerName);
+    }).closeHandler(v -> log.info("event=circuit_closed circuit={}", breakerName));
+    return cache;
+  }
+
+  /** Fences every member in {@code rows} (columns tenant_id, external_id, snapshot_version). Never fails. */
+  public Future<Void> invalidateAll(Iterable<io.vertx.sqlclient.Row> rows) {
+    java.util.List<Future<Void>> fences = new java.util.ArrayList<>();
+    for (io.vertx.sqlclient.Row r : rows) {
+      Long version = r.getLong("snapshot_version");
+      if (version != null) {
+        fences.add(invalidate(r.getUUID("tenant_id"), r.getString("external_id"), version));
+      }
+    }
+    return Future.all(fences).mapEmpty();
+  }
+
+  /**
+   * Commands go over one long-lived connection, pipelined, instead of borrowing a pooled connection per
+   * command: the pool's checkout and return cost more than the GET itself.
+   */
+  private Future<Response> send(Request request) {
+    if (connection == null || connection.failed()) {
+      Future<io.vertx.redis.client.RedisConnection> opening = redis.connect();
+      connection = opening;
+      opening.onSuccess(c -> {
+        c.exceptionHandler(err -> forget(opening));
+        c.endHandler(v -> forget(opening));
+      });
+    }
+    return connection.compose(c -> c.send(request));
+  }
+
+  private void forget(Future<io.vertx.redis.client.RedisConnection> broken) {
+    if (connection == broken) {
+      connection = null;
+    }
+  }
+
   String key(UUID tenantId, String externalId) {
     return keyPrefix + tenantId + ":" + externalId;
   }
 
-  /** The cached snapshot, or empty on a miss, a fence, or any Redis trouble. Never fails. */
-  public Future<Optional<MemberSnapshot>> get(UUID tenantId, String externalId) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key(tenantId, externalId))))
+  /** The cached member, or empty on a miss, a fence, or any Redis trouble. Never fails. */
+  public Future<Optional<CachedMember>> get(UUID tenantId, String externalId) {
+    return breaker.<Response>execute(() -> send(Request.cmd(Command.GET).arg(key(tenantId, externalId))))
         .map(response -> {
-          if (response == null) {
-            misses.increment();
-            return Optional.<MemberSnapshot>empty();
-          }
-          String value = response.toString();
-          int sep = value.indexOf('|');
-          if (sep < 0 || sep == value.length() - 1) {
-            misses.increment();
-            return Optional.<MemberSnapshot>empty();
-          }
-          hits.increment();
-          return Optional.of(MemberJson.fromCache(value.substring(sep + 1)));
+          Optional<CachedMember> cached = response == null ? Optional.empty() : CachedMember.decode(response.toString());
+          (cached.isPresent() ? hits : misses).increment();
+          return cached;
         })
         .otherwise(err -> {
           bypassed.increment();
@@ -94,10 +142,12 @@ public final class MemberCache {
         });
   }
 
-  /** Stores a snapshot read from PostgreSQL unless something newer is already there. Never fails. */
-  public Future<Void> put(UUID tenantId, MemberSnapshot snapshot) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EVAL).arg(STORE_IF_NEWER).arg(1)
-            .arg(key(tenantId, snapshot.externalId())).arg(snapshot.version()).arg(MemberJson.toCache(snapshot))
+  /** Stores a member read from PostgreSQL unless something newer is already there. Never fails. */
+  public Future<Void> put(UUID tenantId, String externalId, CachedMember member) {
+    String encoded = member.encode();
+    return breaker.<Response>execute(() -> send(Request.cmd(Command.EVAL).arg(STORE_IF_NEWER).arg(1)
+            .arg(key(tenantId, externalId)).arg(member.version())
+            .arg(encoded.substring(encoded.indexOf('|') + 1)) // the script puts the version back in front
             .arg(ttlMillis)))
         .<Void>mapEmpty()
         .otherwise((Void) null);
@@ -108,7 +158,7 @@ public final class MemberCache {
    * snapshots still in flight are refused and the next read loads the new state.
    */
   public Future<Void> invalidate(UUID tenantId, String externalId, long newVersion) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EVAL).arg(FENCE_IF_NEWER).arg(1)
+    return breaker.<Response>execute(() -> send(Request.cmd(Command.EVAL).arg(FENCE_IF_NEWER).arg(1)
             .arg(key(tenantId, externalId)).arg(newVersion).arg(ttlMillis)))
         .<Void>mapEmpty()
         .otherwise((Void) null);

@@ -63,34 +63,27 @@ public final class MemberJson {
         .put("lifetimeEarned", m.lifetimeEarned());
   }
 
-  /** The cached form: every snapshot field, flat. */
-  public static String toCache(MemberSnapshot m) {
-    return new JsonObject()
-        .put("memberId", m.memberId()).put("externalId", m.externalId()).put("email", m.email())
-        .put("phone", m.phone()).put("firstName", m.firstName()).put("lastName", m.lastName())
-        .put("birthDate", m.birthDate() == null ? null : m.birthDate().toString())
-        .put("attributes", new JsonObject(new LinkedHashMap<>(m.attributes())))
-        .put("status", m.status().wireName()).put("tierCode", m.tierCode())
-        .put("tierValidUntil", m.tierValidUntil() == null ? null : m.tierValidUntil().toString())
-        .put("enrolledAt", m.enrolledAt().toString()).put("available", m.available()).put("pending", m.pending())
-        .put("lifetimeEarned", m.lifetimeEarned()).put("expiringSoon", m.expiringSoon())
-        .put("qualifyingPoints", m.qualifyingPoints()).put("transactionCount", m.transactionCount())
-        .put("totalSpent", m.totalSpent()).put("version", m.version())
-        .encode();
+  /** Rendered once for the cache, from the snapshot just read from PostgreSQL. */
+  public static CachedMember cached(MemberSnapshot m, TierSet tiers, int tiersVersion) {
+    return new CachedMember(m.version(), m.memberId(), tiersVersion, status(m, tiers).encode(), profile(m, tiers).encode());
   }
 
-  public static MemberSnapshot fromCache(String json) {
-    JsonObject o = new JsonObject(json);
+  /** The snapshot back from a cached profile, which carries every snapshot field. */
+  public static MemberSnapshot fromProfile(CachedMember cached) {
+    JsonObject o = new JsonObject(cached.profileJson());
     Map<String, String> attributes = new LinkedHashMap<>();
     o.getJsonObject("attributes").forEach(e -> attributes.put(e.getKey(), (String) e.getValue()));
     String birthDate = o.getString("birthDate");
-    String validUntil = o.getString("tierValidUntil");
-    return new MemberSnapshot(o.getLong("memberId"), o.getString("externalId"), o.getString("email"),
+    JsonObject tier = o.getJsonObject("tier");
+    String validUntil = tier == null ? null : tier.getString("validUntil");
+    JsonObject points = o.getJsonObject("points");
+    return new MemberSnapshot(cached.memberId(), o.getString("externalId"), o.getString("email"),
         o.getString("phone"), o.getString("firstName"), o.getString("lastName"),
         birthDate == null ? null : LocalDate.parse(birthDate), attributes,
-        MemberStatus.parse("status", o.getString("status")), o.getString("tierCode"),
+        MemberStatus.parse("status", o.getString("status")), tier == null ? null : tier.getString("code"),
         validUntil == null ? null : Instant.parse(validUntil), Instant.parse(o.getString("enrolledAt")),
-        o.getLong("available"), o.getLong("pending"), o.getLong("lifetimeEarned"), o.getLong("expiringSoon"),
-        o.getLong("qualifyingPoints"), o.getLong("transactionCount"), o.getLong("totalSpent"), o.getLong("version"));
+        points.getLong("available"), points.getLong("pending"), points.getLong("lifetimeEarned"),
+        points.getLong("expiringIn30Days"), o.getLong("qualifyingPoints"), o.getLong("transactionCount"),
+        o.getLong("totalSpent"), cached.version());
   }
 }

@@ -20,18 +20,25 @@ import java.util.UUID;
  * domain event to the outbox. Reads go to the read pool, which is the replica when one is configured.
  */
 public final class MemberRepository {
-  // A member enrolled by the same statement (CREATE) is not yet visible to the subqueries: they read 0.
-  private static final String SNAPSHOT_COLUMNS = """
+  // Qualifying points: lifetime, unless the tenant's tiers count a rolling window of WINDOW days (then, and
+  // only then, the window's ledger entries are summed); WINDOW is the statement's parameter for it. A member
+  // enrolled by the same statement (CREATE) is not yet visible to the subqueries: they read 0.
+  private static String snapshotColumns(String windowParam) {
+    return SNAPSHOT_COLUMNS_TEMPLATE.replace("WINDOW", windowParam);
+  }
+
+  private static final String SNAPSHOT_COLUMNS_TEMPLATE = """
       m.id, m.external_id, m.email, m.phone, m.first_name, m.last_name, m.birth_date, m.attributes, m.status,
       m.tier_code, m.tier_valid_until, m.enrolled_at, b.available, b.pending, b.lifetime_earned,
       b.transaction_count, b.total_spent, m.version + b.version as snapshot_version,
       (select coalesce(sum(l.remaining), 0) from point_lots l
         where l.member_id = m.id and l.remaining > 0 and l.expires_at < now() + interval '30 days') as expiring_soon,
-      coalesce(loyalty_qualifying_points(m.id, (select (ts.body -> 'qualification' ->> 'days')::int
-                                         from tenants t join tier_sets ts on ts.tenant_id = t.id and ts.version = t.tiers_version
-                                        where t.id = m.tenant_id)), 0) as qualifying_points""";
+      case when WINDOW::int is null then b.lifetime_earned
+           else (select coalesce(sum(e.points), 0) from ledger_entries e
+                  where e.member_id = m.id and e.kind in ('earn', 'return')
+                    and e.created_at > now() - make_interval(days => WINDOW::int)) end as qualifying_points""";
 
-  private static final String FIND = "select " + SNAPSHOT_COLUMNS + """
+  private static final String FIND = "select " + snapshotColumns("$3") + """
       \sfrom members m join member_balances b on b.member_id = m.id
       where m.tenant_id = $1 and m.external_id = $2""";
 
@@ -46,7 +53,7 @@ public final class MemberRepository {
         select tenant_id, id, 'member.enrolled',
                jsonb_build_object('externalId', external_id, 'enrolledAt', enrolled_at) from m
       )
-      select\s""" + SNAPSHOT_COLUMNS + " from m, b";
+      select\s""" + snapshotColumns("$9") + " from m, b";
 
   private static final String UPDATE = """
       with m as (
@@ -67,7 +74,7 @@ public final class MemberRepository {
         select tenant_id, id, 'member.updated',
                jsonb_build_object('externalId', external_id, 'status', status, 'changed', $16::jsonb) from m
       )
-      select\s""" + SNAPSHOT_COLUMNS + " from m join member_balances b on b.member_id = m.id";
+      select\s""" + snapshotColumns("$17") + " from m join member_balances b on b.member_id = m.id";
 
   private final Pool primary;
   private final Pool reads;
@@ -77,13 +84,15 @@ public final class MemberRepository {
     this.reads = reads;
   }
 
-  public Future<Optional<MemberSnapshot>> find(UUID tenantId, String externalId) {
-    return reads.preparedQuery(FIND).execute(Tuple.of(tenantId, externalId)).map(MemberRepository::first);
+  /** @param tierWindowDays the rolling window of the tenant's tiers, or null when they count lifetime points */
+  public Future<Optional<MemberSnapshot>> find(UUID tenantId, String externalId, Integer tierWindowDays) {
+    return reads.preparedQuery(FIND).execute(Tuple.of(tenantId, externalId, tierWindowDays)).map(MemberRepository::first);
   }
 
   public Future<MemberSnapshot> create(UUID tenantId, NewMember m) {
     Tuple args = Tuple.of(tenantId, m.externalId(), m.email(), m.phone(), m.firstName(), m.lastName())
-        .addLocalDate(m.birthDate()).addValue(new JsonObject(new LinkedHashMap<>(m.attributes())));
+        .addLocalDate(m.birthDate()).addValue(new JsonObject(new LinkedHashMap<>(m.attributes())))
+        .addInteger(null); // a new member has no window to sum
     return primary.preparedQuery(CREATE).execute(args)
         .map(rows -> first(rows).orElseThrow())
         .recover(err -> DbErrors.isUniqueViolation(err, "members_external_id_key")
@@ -93,7 +102,8 @@ public final class MemberRepository {
   }
 
   /** The updated snapshot, or empty when the tenant has no such member. */
-  public Future<Optional<MemberSnapshot>> update(UUID tenantId, String externalId, MemberChanges c) {
+  public Future<Optional<MemberSnapshot>> update(UUID tenantId, String externalId, MemberChanges c,
+                                                 Integer tierWindowDays) {
     JsonObject changed = new JsonObject();
     Tuple args = Tuple.of(tenantId, externalId);
     addChange(args, changed, "email", c.email());
@@ -113,7 +123,7 @@ public final class MemberRepository {
     if (c.status().present()) {
       changed.put("status", c.status().value().wireName());
     }
-    args.addValue(changed);
+    args.addValue(changed).addInteger(tierWindowDays);
     return primary.preparedQuery(UPDATE).execute(args).map(MemberRepository::first);
   }
 

@@ -82,24 +82,27 @@ public final class MemberRoutes {
     if (changes.isEmpty()) {
       throw new Rejection(Rejection.Kind.INVALID, "no_changes", "the body names no field to change", null);
     }
-    Responses.reply(ctx, 200, members.update(caller.tenantId(), externalId, changes)
-        .compose(updated -> updated.isEmpty()
-            ? io.vertx.core.Future.failedFuture(MemberLookup.notFound(externalId))
-            // awaited, so the caller's next read sees the change (read-your-writes)
-            : cache.invalidate(caller.tenantId(), externalId, updated.get().version()).map(v -> updated.get()))
-        .compose(m -> tiers.active(caller.tenantId()).map(t -> MemberJson.profile(m, t))));
+    Responses.reply(ctx, 200, tiers.active(caller.tenantId()).compose(tierSet ->
+        members.update(caller.tenantId(), externalId, changes, tierSet.windowDays())
+            .compose(updated -> updated.isEmpty()
+                ? io.vertx.core.Future.<MemberSnapshot>failedFuture(MemberLookup.notFound(externalId))
+                // awaited, so the caller's next read sees the change (read-your-writes)
+                : cache.invalidate(caller.tenantId(), externalId, updated.get().version()).map(v -> updated.get()))
+            .map(m -> MemberJson.profile(m, tierSet))));
   }
 
   private void status(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    Responses.reply(ctx, 200, lookup.find(caller.tenantId(), ctx.pathParam("externalId"))
-        .compose(m -> tiers.active(caller.tenantId()).map(t -> MemberJson.status(m, t))));
+    lookup.view(caller.tenantId(), ctx.pathParam("externalId"))
+        .onSuccess(m -> Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(m.statusJson())))
+        .onFailure(ctx::fail);
   }
 
   private void profile(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    Responses.reply(ctx, 200, lookup.find(caller.tenantId(), ctx.pathParam("externalId"))
-        .compose(m -> tiers.active(caller.tenantId()).map(t -> MemberJson.profile(m, t))));
+    lookup.view(caller.tenantId(), ctx.pathParam("externalId"))
+        .onSuccess(m -> Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(m.profileJson())))
+        .onFailure(ctx::fail);
   }
 
   private static <T> MemberChanges.Change<T> change(JsonInput in, String field, java.util.function.Supplier<T> value) {

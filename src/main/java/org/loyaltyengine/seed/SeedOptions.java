@@ -1,5 +1,6 @@
 package org.loyaltyengine.seed;
 
+import org.loyaltyengine.platform.CommandLineOptions;
 import org.loyaltyengine.platform.ConfigException;
 
 import java.nio.file.Path;
@@ -60,18 +61,9 @@ public record SeedOptions(String tenant, int members, int transactionsPerMember,
     Optional<Path> export = Optional.empty();
     long seed = DEFAULT_RANDOM_SEED;
     int chunk = DEFAULT_CHUNK_MEMBERS;
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i];
-      String value;
-      int eq = name.indexOf('=');
-      if (name.startsWith("--") && eq > 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new ConfigException("seed: " + name + " needs a value");
-      }
+    for (CommandLineOptions.Option option : CommandLineOptions.parse("seed", args)) {
+      String name = option.name();
+      String value = option.value();
       switch (name) {
         case "--tenant" -> tenant = value;
         case "--members" -> members = integer(name, value);

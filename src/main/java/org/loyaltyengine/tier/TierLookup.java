@@ -22,6 +22,13 @@ public final class TierLookup {
     this.tiers = tiers;
   }
 
+  /** The active tier set with its version (0 when the tenant has none). */
+  public record ActiveTiers(int version, TierSet set) {}
+
+  public Future<ActiveTiers> activeVersioned(UUID tenantId) {
+    return settingsCache.get(tenantId, settings::find).compose(s -> of(s).map(set -> new ActiveTiers(s.tiersVersion(), set)));
+  }
+
   public Future<TierSet> active(UUID tenantId) {
     return settingsCache.get(tenantId, settings::find).compose(this::of);
   }

@@ -46,7 +46,7 @@ class MemberReadCachingTest {
     awaitCached("c1");
     String value = cached("c1");
     assertNotNull(value);
-    assertTrue(value.matches("\\d+\\|\\{.*\"externalId\":\"c1\".*"), value);
+    assertTrue(value.matches("(?s)\\d+\\|\\d+\\|\\d+\\|\\{.*\"externalId\":\"c1\".*"), value);
 
     // A change behind the engine's back is not seen while the entry lives: proof reads come from Redis.
     engine.execute("update members set first_name = 'Changed' where external_id = 'c1'");

@@ -43,12 +43,19 @@ public final class TestEngine implements AutoCloseable {
   private final Map<String, String> env;
   private final Vertx clientVertx = Vertx.vertx();
   private final WebClient client;
+  private final boolean ownsDatabase;
   private LoyaltyServer server;
 
   private TestEngine(Map<String, String> overrides) {
+    this(null, overrides);
+  }
+
+  /** With {@code sharing} set, a second engine on the same database and key prefix (a second node). */
+  private TestEngine(TestEngine sharing, Map<String, String> overrides) {
     String id = HexFormat.of().formatHex(randomBytes(5));
-    this.database = "loyalty_test_" + id;
-    this.redisPrefix = "test" + id;
+    this.ownsDatabase = sharing == null;
+    this.database = sharing == null ? "loyalty_test_" + id : sharing.database;
+    this.redisPrefix = sharing == null ? "test" + id : sharing.redisPrefix;
     this.port = freePort();
     this.env = new HashMap<>();
     env.put("LOYALTY_PG_URL", PG_SERVER + database);
@@ -72,6 +79,29 @@ public final class TestEngine implements AutoCloseable {
     TestEngine engine = new TestEngine(overrides);
     engine.server = LoyaltyServer.start(engine.env);
     return engine;
+  }
+
+  /** Another node on this engine's database and Redis prefix; closing it leaves the data to the owner. */
+  public static TestEngine startNode(TestEngine owner, Map<String, String> overrides) {
+    TestEngine engine = new TestEngine(owner, overrides);
+    engine.server = LoyaltyServer.start(engine.env);
+    return engine;
+  }
+
+  /**
+   * Another node in a separate JVM (same classpath), so a test can kill it with SIGKILL mid-work. Its
+   * output goes to {@code target/<name>.log}.
+   */
+  public Process startProcessNode(String name, Map<String, String> overrides) throws IOException {
+    Map<String, String> nodeEnv = new HashMap<>(env);
+    nodeEnv.put("LOYALTY_HTTP_PORT", String.valueOf(freePort()));
+    nodeEnv.putAll(overrides);
+    ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "org.loyaltyengine.Main", "serve");
+    pb.environment().keySet().removeIf(k -> k.startsWith("LOYALTY_"));
+    pb.environment().putAll(nodeEnv);
+    pb.redirectErrorStream(true).redirectOutput(new java.io.File("target/" + name + ".log"));
+    return pb.start();
   }
 
   public Map<String, String> env() {
@@ -246,9 +276,13 @@ public final class TestEngine implements AutoCloseable {
   public void close() {
     stopServer();
     client.close();
-    deleteRedisKeys(clientVertx, redisPrefix);
+    if (ownsDatabase) {
+      deleteRedisKeys(clientVertx, redisPrefix);
+    }
     clientVertx.close().await();
-    dropDatabase(database);
+    if (ownsDatabase) {
+      dropDatabase(database);
+    }
   }
 
   public static void dropDatabase(String database) {
