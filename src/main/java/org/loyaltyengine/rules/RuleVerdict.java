@@ -2,8 +2,6 @@ package org.loyaltyengine.rules;
 
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.HashMap;
-import java.util.Map;
 
 /** The rules worker's answer: the evaluation, and the rule set it came from (for its caps and budgets). */
 public record RuleVerdict(Evaluation evaluation, RuleSet ruleSet) {
@@ -31,14 +29,11 @@ public record RuleVerdict(Evaluation evaluation, RuleSet ruleSet) {
   }
 
   private Rule rule(String ruleId) {
-    Map<String, Rule> byId = new HashMap<>();
     for (Rule r : ruleSet.rules()) {
-      byId.put(r.id(), r);
+      if (r.id().equals(ruleId)) {
+        return r;
+      }
     }
-    Rule r = byId.get(ruleId);
-    if (r == null) {
-      throw new IllegalStateException("no rule " + ruleId);
-    }
-    return r;
+    throw new IllegalStateException("no rule " + ruleId);
   }
 }
