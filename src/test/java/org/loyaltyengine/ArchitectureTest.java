@@ -10,7 +10,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * Domain code is plain Java. I/O pieces are named for what they are (…Repository, …Routes, …Cache,
- * …Lookup, …Verticle, …Json, …Authenticator, …History, …Client, …Replies, …Earner, …Simulator) or live in
+ * …Lookup, …Verticle, …Json, …Authenticator, …History, …Client, …Replies, …Earner, …Simulator, …Relay, …Consumer, …Publisher, …Dispatcher, …Feed, …Sender,
+ * …Worker, …Broker) or live in
  * http/platform/seed; everything else in a feature
  * package must not touch Vert.x.
  */
@@ -25,7 +26,7 @@ class ArchitectureTest {
   void domainIsPlainJava() {
     noClasses()
         .that().resideOutsideOfPackages("..http..", "..platform..", "..seed..")
-        .and().haveNameNotMatching(".*(Repository|Routes|Cache|Lookup|Verticle|Json|Authenticator|History|Client|Replies|Earner|Codec|Simulator)(\\$.*)?")
+        .and().haveNameNotMatching(".*(Repository|Routes|Cache|Lookup|Verticle|Json|Authenticator|History|Client|Replies|Earner|Codec|Simulator|Relay|Consumer|Publisher|Dispatcher|Feed|Sender|Worker|Broker)(\\$.*)?")
         .and().doNotHaveFullyQualifiedName("org.loyaltyengine.Main")
         .should().dependOnClassesThat().resideInAPackage("io.vertx..")
         .check(CLASSES);

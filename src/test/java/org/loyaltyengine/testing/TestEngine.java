@@ -250,6 +250,28 @@ public final class TestEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Every outbox row of the test database as the {@link org.loyaltyengine.events.DomainEvent} a consumer
+   * would receive, in id order (published or not): lets consumer tests feed real events directly.
+   */
+  public java.util.List<org.loyaltyengine.events.DomainEvent> outboxEvents() {
+    String sql = """
+        select o.id, o.tenant_id, o.member_id, m.external_id, o.event_type, o.payload::text, o.created_at
+          from outbox o left join members m on m.id = o.member_id order by o.id""";
+    try (Connection c = jdbc(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+      java.util.List<org.loyaltyengine.events.DomainEvent> events = new java.util.ArrayList<>();
+      while (rs.next()) {
+        long member = rs.getLong(3);
+        events.add(new org.loyaltyengine.events.DomainEvent(rs.getLong(1), (java.util.UUID) rs.getObject(2),
+            rs.wasNull() ? null : member, rs.getString(4), rs.getString(5), rs.getString(6),
+            rs.getTimestamp(7).toInstant()));
+      }
+      return events;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public String redisGet(String key) {
     Redis redis = Redis.createClient(clientVertx, REDIS_URL);
     try {

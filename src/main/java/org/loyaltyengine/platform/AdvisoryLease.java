@@ -1,0 +1,121 @@
+package org.loyaltyengine.platform;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Function;
+
+/**
+ * "Exactly one node does this": a PostgreSQL session-level advisory lock held on a dedicated connection.
+ * Whichever node's connection holds the lock is the owner. When that node dies (even by SIGKILL) the
+ * kernel closes its socket, PostgreSQL ends the session and the lock is free; a survivor's next attempt
+ * (every {@code retryMs}) takes it. Works the same single-node, several plain nodes, or clustered.
+ *
+ * <p>Work that must be fenced runs through {@link #whileHeld}: it executes on the lock's own connection,
+ * so if the lock was lost the connection is gone and the work fails instead of running beside the new
+ * owner. Work that is merely cheaper to do once just checks {@link #held()}.
+ */
+public final class AdvisoryLease {
+  private static final Logger log = LoggerFactory.getLogger(AdvisoryLease.class);
+  /** First key of every lock we take: "LOYA" in ASCII, so our locks are recognisable in pg_locks. */
+  public static final int LOCK_CLASS = 0x4C4F5941;
+
+  private final Vertx vertx;
+  private final PgConnectOptions options;
+  private final String name;
+  private final int key;
+  private final long timerId;
+  private PgConnection connection;
+  private boolean attempting;
+  private volatile boolean held;
+  private boolean closed;
+
+  private AdvisoryLease(Vertx vertx, PgConnectOptions options, String name, int key, long retryMs) {
+    this.vertx = vertx;
+    this.options = options;
+    this.name = name;
+    this.key = key;
+    tryAcquire();
+    this.timerId = vertx.setPeriodic(retryMs, id -> tryAcquire());
+  }
+
+  /**
+   * Starts competing for the lease named {@code name} (e.g. "ledger.expire", "outbox.relay.3"); call on
+   * the event loop of the verticle that will use it. Retries every {@code retryMs} while not held, and
+   * checks the connection is alive as often while held.
+   */
+  public static AdvisoryLease compete(Vertx vertx, PgConnectOptions options, String name, long retryMs) {
+    return new AdvisoryLease(vertx, options, name, name.hashCode(), retryMs);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Whether this node owned the lease at the last check (at most {@code retryMs} ago). */
+  public boolean held() {
+    return held;
+  }
+
+  /** Runs {@code work} on the lease's own connection; fails without running it when the lease is not held. */
+  public <T> Future<T> whileHeld(Function<SqlConnection, Future<T>> work) {
+    PgConnection c = connection;
+    if (!held || c == null) {
+      return Future.failedFuture(new IllegalStateException("lease " + name + " is not held by this node"));
+    }
+    return work.apply(c);
+  }
+
+  private void tryAcquire() {
+    if (closed || attempting) {
+      return;
+    }
+    attempting = true;
+    Future<PgConnection> conn = connection != null ? Future.succeededFuture(connection)
+        : PgConnection.connect(vertx, options).onSuccess(c -> {
+            connection = c;
+            c.closeHandler(v -> lost("connection closed"));
+          });
+    conn.compose(c -> held
+            ? c.preparedQuery("select true").execute(Tuple.tuple()).map(rows -> true)
+            : c.preparedQuery("select pg_try_advisory_lock($1, $2)").execute(Tuple.of(LOCK_CLASS, key))
+                .map(rows -> rows.iterator().next().getBoolean(0)))
+        .onComplete(ar -> {
+          attempting = false;
+          if (ar.failed()) {
+            lost(ar.cause().getMessage());
+            if (connection != null) {
+              connection.close();
+              connection = null;
+            }
+          } else if (ar.result() && !held && !closed) {
+            held = true;
+            log.info("event=lease_acquired lease={}", name);
+          }
+        });
+  }
+
+  private void lost(String why) {
+    if (held) {
+      log.warn("event=lease_lost lease={} reason=\"{}\"", name, why);
+    }
+    held = false;
+    connection = null;
+  }
+
+  /** Gives the lease up (closing the connection releases the lock) and stops competing. */
+  public Future<Void> close() {
+    closed = true;
+    vertx.cancelTimer(timerId);
+    held = false;
+    PgConnection c = connection;
+    connection = null;
+    return c == null ? Future.succeededFuture() : c.close();
+  }
+}
