@@ -1,5 +1,10 @@
 package org.loyaltyengine.http;
 
+import org.loyaltyengine.audit.AuditLogRepository;
+import org.loyaltyengine.audit.AuditRoutes;
+import org.loyaltyengine.retention.RetentionRepository;
+import org.loyaltyengine.retention.RetentionRoutes;
+
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -104,6 +109,9 @@ public final class HttpVerticle extends VerticleBase {
       ctx.next();
     });
 
+    AuditRoutes audit = new AuditRoutes(new AuditLogRepository(primary));
+    audit.mountTrail(router);
+
     EventBus bus = vertx.eventBus();
     LedgerRepository ledger = new LedgerRepository(primary);
     RulesClient rules = new RulesClient(bus, config.rules().timeoutMs());
@@ -123,6 +131,8 @@ public final class HttpVerticle extends VerticleBase {
     new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
         .mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
+    new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
+    audit.mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);

@@ -12,7 +12,7 @@ import java.util.Optional;
  * with a one-line reason naming the environment variable.
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
-                        Jobs jobs, Fulfillment fulfillment) {
+                        Jobs jobs, Fulfillment fulfillment, Retention retention) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -51,6 +51,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
   public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers) {}
 
   public record Auth(long keyCacheTtlMs, int keyCacheMaxEntries) {}
+
+  public record Retention(boolean enabled, long everyMs, int batchRows, int maxBatchesPerRun, long leaseRetryMs) {}
 
   public record Operator(String token) {
     public boolean enabled() {
@@ -98,7 +100,11 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_FULFILLMENT_BACKOFF_BASE_MS", 1, 3_600_000),
             s.integer("LOYALTY_FULFILLMENT_BACKOFF_CAP_MS", 1, 86_400_000),
             s.integer("LOYALTY_FULFILLMENT_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
-            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000)));
+            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000)),
+        new Retention(s.bool("LOYALTY_RETENTION_ENABLED"), s.integer("LOYALTY_RETENTION_EVERY_MS", 100, 86_400_000),
+            s.integer("LOYALTY_RETENTION_BATCH_ROWS", 1, 100_000),
+            s.integer("LOYALTY_RETENTION_MAX_BATCHES_PER_RUN", 1, 1_000_000),
+            s.integer("LOYALTY_RETENTION_LEASE_RETRY_MS", 100, 5_000)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

@@ -18,6 +18,7 @@ import org.loyaltyengine.rules.RuleSetCache;
 import org.loyaltyengine.rules.RuleVerdict;
 import org.loyaltyengine.rules.RulesVerticle;
 import org.loyaltyengine.ledger.LedgerJobsVerticle;
+import org.loyaltyengine.retention.RetentionVerticle;
 import org.loyaltyengine.fulfillment.FulfillmentVerticle;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
 import org.loyaltyengine.tier.TierSetCache;
@@ -82,6 +83,9 @@ public final class LoyaltyServer implements AutoCloseable {
       if (config.fulfillment().enabled()) {
         vertx.deployVerticle(() -> new FulfillmentVerticle(config, registry, caches.circuits()),
             new DeploymentOptions().setInstances(config.fulfillment().instances())).await();
+      }
+      if (config.retention().enabled()) {
+        vertx.deployVerticle(new RetentionVerticle(config, registry)).await();
       }
       int instances = config.http().effectiveInstances();
       vertx.deployVerticle(() -> new HttpVerticle(config, caches, registry, Clock.systemUTC()),
