@@ -19,6 +19,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import org.loyaltyengine.analytics.AnalyticsRepository;
+import org.loyaltyengine.analytics.AnalyticsRoutes;
 import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRepository;
@@ -123,6 +125,7 @@ public final class HttpVerticle extends VerticleBase {
     new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
         .mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
+    new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);
