@@ -258,4 +258,20 @@ class AnalyticsRollupTest {
     assertEquals(engine.queryLong("select sum(available + pending) from member_balances where tenant_id = ?::uuid", t.id()),
         s.getJsonObject("liability").getLong("atEnd"));
   }
+
+  @Test
+  @DisplayName("the analytics verticle owns the consumer (group \"analytics\") that the event feed will subscribe")
+  void verticleOwnsTheConsumer() {
+    Tenant t = program(engine, "verticle");
+    engine.enrol(t.adminKey(), "vt-1");
+    AnalyticsVerticle verticle = new AnalyticsVerticle(engine.server().config());
+    String deployment = vertx.deployVerticle(verticle).await();
+    try {
+      assertEquals("analytics", verticle.consumer().group());
+      verticle.consumer().handle(eventsOf(engine, t)).await();
+    } finally {
+      vertx.undeploy(deployment).await();
+    }
+    assertEquals(1, summary(t).getJsonObject("members").getLong("new"));
+  }
 }
