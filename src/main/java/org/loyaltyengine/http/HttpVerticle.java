@@ -122,10 +122,10 @@ public final class HttpVerticle extends VerticleBase {
     new EarningRuleRoutes(new RuleSetRepository(primary), settings, caches.tenants(), caches.tiers(), tiers, lookup,
         rules, bus, clock).mount(router, auth);
     new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
+    new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
     new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
         .mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
-    new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);
