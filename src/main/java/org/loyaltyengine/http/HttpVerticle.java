@@ -24,6 +24,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import org.loyaltyengine.analytics.AnalyticsRepository;
+import org.loyaltyengine.analytics.AnalyticsRoutes;
 import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRepository;
@@ -128,6 +130,7 @@ public final class HttpVerticle extends VerticleBase {
     new EarningRuleRoutes(new RuleSetRepository(primary), settings, caches.tenants(), caches.tiers(), tiers, lookup,
         rules, bus, clock).mount(router, auth);
     new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
+    new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
     new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
         .mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);

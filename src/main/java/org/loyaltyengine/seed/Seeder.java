@@ -42,7 +42,8 @@ import java.util.concurrent.Future;
  * duplicate external id fails the chunk rather than being skipped).
  *
  * <p>Each member gets a balance row, K purchase transactions and one {@code earn} ledger entry per
- * transaction, so that available + pending = sum(ledger points) holds by construction. Every run also creates
+ * transaction, so that available + pending = sum(ledger points) holds by construction, and each chunk one
+ * {@code points.opening_balance} outbox event with its points (analytics' liability). Every run also creates
  * a new admin API key ({@code seed-admin}): keys are stored only as hashes, so an old one cannot be shown again.
  *
  * <p>Speed: rows are streamed with COPY in chunks of {@code --chunk-members} members; one chunk's members,
@@ -209,6 +210,7 @@ public final class Seeder {
         copyIn(copy, CopyChunk.COPY_TRANSACTIONS, chunk.transactionRows);
         copyIn(copy, CopyChunk.COPY_LEDGER, chunk.ledgerRows);
         createLots(c, chunk.memberIds);
+        recordOpeningBalance(c, tenant.id(), chunk);
         c.commit();
         totals.add(chunk);
         if (totals.members / PROGRESS_EVERY_MEMBERS != (totals.members - chunk.members) / PROGRESS_EVERY_MEMBERS) {
@@ -237,6 +239,23 @@ public final class Seeder {
         select tenant_id, member_id, id, cause_type, cause_id, points, points, available_at, null, true
           from ledger_entries where member_id = any(?) and kind = 'earn' and points > 0""")) {
       ps.setArray(1, c.createArrayOf("bigint", java.util.Arrays.stream(memberIds).boxed().toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Seeded balances bypass the outbox, so each chunk announces what it added as one tenant-wide
+   * {@code points.opening_balance} event, committed with the chunk: analytics counts it into the points
+   * liability exactly once (docs/analytics.md).
+   */
+  private static void recordOpeningBalance(Connection c, UUID tenantId, CopyChunk chunk) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        insert into outbox (tenant_id, member_id, event_type, payload)
+        values (?, null, 'points.opening_balance',
+                jsonb_build_object('points', ?::bigint, 'members', ?::bigint, 'source', 'seed'))""")) {
+      ps.setObject(1, tenantId);
+      ps.setLong(2, chunk.points);
+      ps.setLong(3, chunk.members);
       ps.executeUpdate();
     }
   }
