@@ -49,6 +49,8 @@ import org.loyaltyengine.tenant.TenantRepository;
 import org.loyaltyengine.tenant.TenantRoutes;
 import org.loyaltyengine.transaction.TransactionHistory;
 import org.loyaltyengine.transaction.TransactionRoutes;
+import org.loyaltyengine.webhook.WebhookRepository;
+import org.loyaltyengine.webhook.WebhookRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +125,7 @@ public final class HttpVerticle extends VerticleBase {
     new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
         .mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
+    new WebhookRoutes(new WebhookRepository(primary)).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);
