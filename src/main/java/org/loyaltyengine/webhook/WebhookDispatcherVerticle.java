@@ -65,6 +65,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private WebhookSender sender;
   private RetrySchedule retries;
   private boolean polling;
+  private boolean stopped;
   /** The last claim may have left due deliveries behind (it was full, or a subscription hit its cap). */
   private boolean moreDue;
 
@@ -89,9 +90,10 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setName("pg-webhooks"))
         .connectingTo(config.pg().primary()).using(vertx).build();
     deliveries = new WebhookDeliveryRepository(pool);
-    // the HTTP pool is per endpoint (origin), sized to the per-endpoint cap
+    // The per-subscription cap is the Slots below. The HTTP pool is per origin (host:port), so it is sized
+    // well above that cap: subscriptions of different tenants on one host must not queue behind each other.
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setName("webhooks"),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(w.concurrencyPerEndpoint()));
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(Math.max(256, w.concurrencyPerEndpoint())));
     sender = new WebhookSender(vertx, http, w.timeoutMs(), Clock.systemUTC());
     retries = new RetrySchedule(new Backoff(w.backoffBaseMs(), w.backoffCapMs()), Duration.ofHours(w.maxAgeHours()));
     for (Outcome o : Outcome.values()) {
@@ -107,7 +109,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
 
   /** One claim at a time; a full claim means more is due, so it goes again at once. */
   private void poll() {
-    if (polling) {
+    if (polling || stopped) {
       return;
     }
     polling = true;
@@ -170,8 +172,9 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
 
   private Future<Void> attempt(ClaimedDelivery d, CircuitBreaker breaker, long claimedAt) {
     AppConfig.Webhooks w = config.webhooks();
-    // Sending later than this could outlive the lease: another worker may then send it too, and out of order.
-    long usableNanos = TimeUnit.MILLISECONDS.toNanos(w.leaseMs() - w.timeoutMs() - 1_000);
+    // A request started later could outlive the lease (another worker may then send it too, and out of
+    // order); the config guarantees leaseMs >= 3 x timeoutMs, so this leaves a request time-out to spare.
+    long usableNanos = TimeUnit.MILLISECONDS.toNanos(w.leaseMs() - 2 * w.timeoutMs());
     if (System.nanoTime() - claimedAt > usableNanos) {
       return settle(d, Outcome.DEFERRED, null, null, 0);
     }
@@ -289,6 +292,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     return http.close().eventually(() -> pool.close());
   }
 }

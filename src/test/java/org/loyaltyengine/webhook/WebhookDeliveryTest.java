@@ -117,6 +117,8 @@ class WebhookDeliveryTest {
       assertFalse(adjusted.body().containsKey("memberId"));
       assertEquals(1, adjusted.attempt());
 
+      // the receiver has answered; the engine records it right after
+      assertTrue(eventually(5_000, () -> deliveries(hook.getString("id"), "status = 'delivered'") == 2));
       JsonObject logged = engine.get("/v1/webhooks/" + hook.getString("id") + "/deliveries", tenant.adminKey()).json()
           .getJsonArray("items").getJsonObject(0);
       assertEquals(adjusted.deliveryId(), logged.getLong("deliveryId"));
@@ -145,7 +147,8 @@ class WebhookDeliveryTest {
       feed();
       assertEquals(12, deliveries(id, "true"));
 
-      assertTrue(eventually(10_000, () -> deliveries(id, "attempts >= 2") >= 3), "the heads are retried");
+      // each member's oldest is tried, and retried (until the circuit opens; then only its probes are)
+      assertTrue(eventually(10_000, () -> deliveries(id, "attempts > 0") == 3 && deliveries(id, "attempts >= 2") >= 1));
       JsonObject failing = engine.get("/v1/webhooks/" + id + "/deliveries?status=pending&limit=200", tenant.adminKey())
           .json().getJsonArray("items").stream().map(JsonObject.class::cast)
           .filter(d -> d.getInteger("attempts") > 0).findFirst().orElseThrow();
@@ -159,13 +162,14 @@ class WebhookDeliveryTest {
       feed(); // the feed delivers at least once: a repeat adds nothing
       assertEquals(12, deliveries(id, "true"));
 
+      receiver.mode(WebhookReceiver.Mode.OK);
       receiver.up();
       assertTrue(eventually(20_000, () -> deliveries(id, "status = 'delivered'") == 12));
       assertEquals(expected(tenant, List.of("*")), acceptedPerMember(receiver, "/down"),
           "every event of every member, once, in the order it happened");
       assertTrue(receiver.all("/down").stream().allMatch(WebhookReceiver.Received::signatureValid),
           "every attempt carries a valid signature");
-      assertTrue(deliveries(id, "attempts > 1") >= 3);
+      assertTrue(deliveries(id, "attempts > 1") >= 1);
       JsonObject head = engine.get("/v1/webhooks/" + id + "/deliveries?status=delivered&limit=200", tenant.adminKey())
           .json().getJsonArray("items").stream().map(JsonObject.class::cast)
           .filter(d -> d.getInteger("attempts") > 1).findFirst().orElseThrow();
