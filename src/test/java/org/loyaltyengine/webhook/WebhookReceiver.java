@@ -45,6 +45,7 @@ final class WebhookReceiver implements AutoCloseable {
   private volatile Mode mode = Mode.OK;
   private final Map<String, String> secrets = new ConcurrentHashMap<>();
   private final Set<Long> failingEvents = ConcurrentHashMap.newKeySet();
+  private final Set<String> hangingPaths = ConcurrentHashMap.newKeySet();
   private final List<Received> requests = Collections.synchronizedList(new ArrayList<>());
 
   private WebhookReceiver(Vertx vertx) {
@@ -76,6 +77,11 @@ final class WebhookReceiver implements AutoCloseable {
     failingEvents.add(eventId);
   }
 
+  /** Never answer requests to this path, whatever the mode. */
+  void hang(String path) {
+    hangingPaths.add(path);
+  }
+
   /** Stops listening: requests are refused at connect. */
   void down() {
     if (server != null) {
@@ -94,7 +100,7 @@ final class WebhookReceiver implements AutoCloseable {
       String body = buffer.toString(StandardCharsets.UTF_8);
       String path = req.path();
       long eventId = Long.parseLong(req.getHeader("X-Loyalty-Event-Id"));
-      Mode now = failingEvents.contains(eventId) ? Mode.FAIL_503 : mode;
+      Mode now = hangingPaths.contains(path) ? Mode.HANG : failingEvents.contains(eventId) ? Mode.FAIL_503 : mode;
       int status = switch (now) {
         case OK -> 200;
         case FAIL_503 -> 503;
