@@ -241,7 +241,8 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
       CircuitBreaker b = CircuitBreaker.create("webhook:" + id, vertx, new CircuitBreakerOptions()
           .setMaxFailures(w.circuitFailuresToOpen())
           .setTimeout(-1) // the sender bounds each request itself
-          .setResetTimeout(w.circuitResetMs()));
+          .setResetTimeout(w.circuitResetMs())
+          .setNotificationAddress(null)); // no periodic event-bus notice per webhook; the gauge below reports it
       b.openHandler(v -> {
         log.warn("event=circuit_open circuit=webhook:{} reason=\"{} failed deliveries\"", id, w.circuitFailuresToOpen());
         deliveries.park(id, w.circuitResetMs())
