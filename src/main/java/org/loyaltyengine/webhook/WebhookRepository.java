@@ -35,7 +35,8 @@ public final class WebhookRepository {
       + " order by created_at desc, id";
   private static final String FIND = "select " + COLUMNS + " from webhook_subscriptions where tenant_id = $1 and id = $2";
   // Pending deliveries stop with the subscription; one still in flight settles as nothing (its row is no
-  // longer pending).
+  // longer pending). Rows are locked in id order, the order a settlement locks a delivery and then the
+  // next one of its stream, so the two cannot deadlock.
   private static final String DEACTIVATE = """
       with s as (
         update webhook_subscriptions set active = false, deleted_at = coalesce(deleted_at, now())
@@ -44,7 +45,10 @@ public final class WebhookRepository {
         update webhook_deliveries d
            set status = 'failed', failed_at = now(), last_error = 'subscription deleted',
                leased_until = null, lease_owner = null
-          from s where d.subscription_id = s.id and d.status = 'pending' returning d.id)
+         where d.id in (select p.id from webhook_deliveries p
+                         where p.subscription_id = $2 and p.tenant_id = $1 and p.status = 'pending'
+                         order by p.id for update)
+        returning d.id)
       select (select count(*) from s) as found, (select count(*) from stopped) as stopped""";
   private static final String LOG_COLUMNS = """
       select id, event_id, event_type, status, attempts, last_status_code, last_error,
