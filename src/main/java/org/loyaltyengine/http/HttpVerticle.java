@@ -56,6 +56,8 @@ import org.loyaltyengine.tenant.TenantRepository;
 import org.loyaltyengine.tenant.TenantRoutes;
 import org.loyaltyengine.transaction.TransactionHistory;
 import org.loyaltyengine.transaction.TransactionRoutes;
+import org.loyaltyengine.webhook.WebhookRepository;
+import org.loyaltyengine.webhook.WebhookRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,6 +138,7 @@ public final class HttpVerticle extends VerticleBase {
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);
+    new WebhookRoutes(new WebhookRepository(primary)).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);

@@ -12,7 +12,7 @@ import java.util.Optional;
  * with a one-line reason naming the environment variable.
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
-                        Jobs jobs, Fulfillment fulfillment, Retention retention) {
+                        Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -47,6 +47,10 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Fulfillment(boolean enabled, int instances, long pollMs, int claimBatch, long leaseMs,
                             long backoffBaseMs, long backoffCapMs, int circuitFailuresToOpen, long circuitResetMs) {}
+
+  public record Webhooks(boolean enabled, long pollMs, int claimBatch, long leaseMs, long timeoutMs, long backoffBaseMs,
+                         long backoffCapMs, int maxAgeHours, int concurrencyPerEndpoint, int circuitFailuresToOpen,
+                         long circuitResetMs) {}
 
   public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers) {}
 
@@ -104,9 +108,22 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
         new Retention(s.bool("LOYALTY_RETENTION_ENABLED"), s.integer("LOYALTY_RETENTION_EVERY_MS", 100, 86_400_000),
             s.integer("LOYALTY_RETENTION_BATCH_ROWS", 1, 100_000),
             s.integer("LOYALTY_RETENTION_MAX_BATCHES_PER_RUN", 1, 1_000_000),
-            s.integer("LOYALTY_RETENTION_LEASE_RETRY_MS", 100, 5_000)));
+            s.integer("LOYALTY_RETENTION_LEASE_RETRY_MS", 100, 5_000)),
+        new Webhooks(s.bool("LOYALTY_WEBHOOKS_ENABLED"), s.integer("LOYALTY_WEBHOOKS_POLL_MS", 10, 60_000),
+            s.integer("LOYALTY_WEBHOOKS_CLAIM_BATCH", 1, 10_000), s.integer("LOYALTY_WEBHOOKS_LEASE_MS", 1_000, 3_600_000),
+            s.integer("LOYALTY_WEBHOOKS_TIMEOUT_MS", 100, 600_000),
+            s.integer("LOYALTY_WEBHOOKS_BACKOFF_BASE_MS", 1, 3_600_000),
+            s.integer("LOYALTY_WEBHOOKS_BACKOFF_CAP_MS", 1, 86_400_000),
+            s.integer("LOYALTY_WEBHOOKS_MAX_AGE_HOURS", 1, 24 * 30),
+            s.integer("LOYALTY_WEBHOOKS_CONCURRENCY_PER_ENDPOINT", 1, 256),
+            s.integer("LOYALTY_WEBHOOKS_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
+            s.integer("LOYALTY_WEBHOOKS_CIRCUIT_RESET_MS", 10, 3_600_000)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
+    }
+    if (config.webhooks.leaseMs < 3L * config.webhooks.timeoutMs) {
+      // a delivery's lease must outlive its request (and a wait for a slot), or a second worker sends it too
+      throw new ConfigException("LOYALTY_WEBHOOKS_LEASE_MS must be at least 3 x LOYALTY_WEBHOOKS_TIMEOUT_MS");
     }
     config.validateUrls();
     return config;

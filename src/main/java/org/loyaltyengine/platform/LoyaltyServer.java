@@ -22,6 +22,7 @@ import org.loyaltyengine.retention.RetentionVerticle;
 import org.loyaltyengine.fulfillment.FulfillmentVerticle;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
 import org.loyaltyengine.tier.TierSetCache;
+import org.loyaltyengine.webhook.WebhookDispatcherVerticle;
 import io.vertx.core.eventbus.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,9 @@ public final class LoyaltyServer implements AutoCloseable {
       }
       if (config.retention().enabled()) {
         vertx.deployVerticle(new RetentionVerticle(config, registry)).await();
+      }
+      if (config.webhooks().enabled()) {
+        vertx.deployVerticle(new WebhookDispatcherVerticle(config, registry)).await();
       }
       int instances = config.http().effectiveInstances();
       vertx.deployVerticle(() -> new HttpVerticle(config, caches, registry, Clock.systemUTC()),
