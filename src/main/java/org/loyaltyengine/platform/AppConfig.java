@@ -56,7 +56,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Auth(long keyCacheTtlMs, int keyCacheMaxEntries) {}
 
-  public record Retention(boolean enabled, long everyMs, int batchRows, int maxBatchesPerRun, long leaseRetryMs) {}
+  public record Retention(boolean enabled, long everyMs, int batchRows, int maxBatchesPerRun, long leaseRetryMs,
+                          int analyticsDedupeDays) {}
 
   public record Operator(String token) {
     public boolean enabled() {
@@ -108,7 +109,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
         new Retention(s.bool("LOYALTY_RETENTION_ENABLED"), s.integer("LOYALTY_RETENTION_EVERY_MS", 100, 86_400_000),
             s.integer("LOYALTY_RETENTION_BATCH_ROWS", 1, 100_000),
             s.integer("LOYALTY_RETENTION_MAX_BATCHES_PER_RUN", 1, 1_000_000),
-            s.integer("LOYALTY_RETENTION_LEASE_RETRY_MS", 100, 5_000)),
+            s.integer("LOYALTY_RETENTION_LEASE_RETRY_MS", 100, 5_000),
+            s.integer("LOYALTY_RETENTION_ANALYTICS_DEDUPE_DAYS", 1, 3650)),
         new Webhooks(s.bool("LOYALTY_WEBHOOKS_ENABLED"), s.integer("LOYALTY_WEBHOOKS_POLL_MS", 10, 60_000),
             s.integer("LOYALTY_WEBHOOKS_CLAIM_BATCH", 1, 10_000), s.integer("LOYALTY_WEBHOOKS_LEASE_MS", 1_000, 3_600_000),
             s.integer("LOYALTY_WEBHOOKS_TIMEOUT_MS", 100, 600_000),

@@ -26,6 +26,11 @@ public final class RetentionRepository {
           select ctid from outbox where tenant_id = $1 and published_at is not null
              and created_at < now() - make_interval(days => $2)
            order by id limit $3))"""),
+    WEBHOOK_DELIVERIES("webhook_deliveries", """
+        delete from webhook_deliveries where ctid = any(array(
+          select ctid from webhook_deliveries where tenant_id = $1 and status <> 'pending'
+             and created_at < now() - make_interval(days => $2)
+           order by id limit $3))"""),
     AUDIT("audit_log", """
         delete from audit_log where ctid = any(array(
           select ctid from audit_log where tenant_id = $1 and created_at < now() - make_interval(days => $2)
@@ -48,6 +53,7 @@ public final class RetentionRepository {
       return switch (this) {
         case RAW_EVENTS -> p.rawEventsDays();
         case OUTBOX -> p.outboxDays();
+        case WEBHOOK_DELIVERIES -> p.webhookDeliveriesDays();
         case AUDIT -> p.auditDays();
       };
     }
@@ -66,6 +72,12 @@ public final class RetentionRepository {
       select t.id, coalesce(r.raw_events_days, $1) as raw_events_days, coalesce(r.outbox_days, $2) as outbox_days,
              coalesce(r.webhook_deliveries_days, $3) as webhook_deliveries_days, coalesce(r.audit_days, $4) as audit_days
         from tenants t left join tenant_retention r on r.tenant_id = t.id order by t.id""";
+
+  /** Analytics' duplicate detection is global (event ids are unique across tenants), so its pruning is too. */
+  private static final String PRUNE_ANALYTICS_DEDUPE = """
+      delete from analytics_applied_events where event_id = any(array(
+        select event_id from analytics_applied_events where applied_at < now() - make_interval(days => $1)
+         order by event_id limit $2))""";
 
   private final Pool pool;
 
@@ -103,6 +115,14 @@ public final class RetentionRepository {
     return pool.preparedQuery(target.deleteBatch)
         .execute(Tuple.of(tenant.tenantId(), target.days(tenant.policy()), batchRows))
         .map(rows -> rows.rowCount());
+  }
+
+  /**
+   * Forgets analytics' record of events applied more than {@code days} ago. Safe once no copy of those
+   * events can be delivered again: {@code days} must exceed the Kafka topic's retention.
+   */
+  public Future<Integer> pruneAnalyticsDedupe(int days, int batchRows) {
+    return pool.preparedQuery(PRUNE_ANALYTICS_DEDUPE).execute(Tuple.of(days, batchRows)).map(rows -> rows.rowCount());
   }
 
   private static RetentionPolicy policy(Row r) {

@@ -29,6 +29,7 @@ public final class RetentionVerticle extends VerticleBase {
   private final AppConfig config;
   private final MeterRegistry registry;
   private final Map<RetentionRepository.Target, Counter> pruned = new EnumMap<>(RetentionRepository.Target.class);
+  private Counter dedupePruned;
   private Pool pool;
   private RetentionRepository retention;
   private AdvisoryLease lease;
@@ -48,6 +49,8 @@ public final class RetentionVerticle extends VerticleBase {
       pruned.put(t, Counter.builder("loyalty_retention_pruned_rows").tag("table", t.table())
           .description("Rows deleted by the retention job").register(registry));
     }
+    dedupePruned = Counter.builder("loyalty_retention_pruned_rows").tag("table", "analytics_applied_events")
+        .description("Rows deleted by the retention job").register(registry);
     lease = AdvisoryLease.compete(vertx, config.pg().primary(), LEASE, config.retention().leaseRetryMs());
     vertx.setPeriodic(config.retention().everyMs(), id -> runOnce());
     return Future.succeededFuture();
@@ -62,6 +65,7 @@ public final class RetentionVerticle extends VerticleBase {
     long started = System.nanoTime();
     retention.all()
         .compose(this::pruneTenants)
+        .compose(sum -> drainDedupe(0).map(n -> sum + n))
         .onComplete(ar -> {
           running = false;
           if (ar.failed()) {
@@ -88,6 +92,15 @@ public final class RetentionVerticle extends VerticleBase {
       pruned.get(target).increment(deleted);
       boolean more = deleted >= batchRows && batches + 1 < config.retention().maxBatchesPerRun() && lease.held();
       return more ? drain(target, tenant, batches + 1).map(n -> n + deleted) : Future.succeededFuture((long) deleted);
+    });
+  }
+
+  private Future<Long> drainDedupe(int batches) {
+    int batchRows = config.retention().batchRows();
+    return retention.pruneAnalyticsDedupe(config.retention().analyticsDedupeDays(), batchRows).compose(deleted -> {
+      dedupePruned.increment(deleted);
+      boolean more = deleted >= batchRows && batches + 1 < config.retention().maxBatchesPerRun() && lease.held();
+      return more ? drainDedupe(batches + 1).map(n -> n + deleted) : Future.succeededFuture((long) deleted);
     });
   }
 

@@ -171,6 +171,38 @@ class RetentionTest {
     assertEquals(400, engine.get("/v1/audit-log?before=x", tenant.adminKey()).status());
   }
 
+  @Test
+  @DisplayName("finished webhook deliveries older than the retention are pruned; pending ones never are")
+  void prunesFinishedWebhookDeliveries() {
+    Tenant tenant = engine.createTenant("retention-webhooks");
+    assertEquals(200, put("/v1/settings/retention", tenant.adminKey(), policy(30, 7, 2, 365)).status());
+    Reply hook = engine.post("/v1/webhooks", tenant.adminKey(),
+        new JsonObject().put("url", "http://127.0.0.1:9/hook").put("eventTypes", new io.vertx.core.json.JsonArray().add("*")));
+    assertEquals(201, hook.status(), hook.body().toString());
+    UUID tenantId = UUID.fromString(tenant.id());
+    UUID hookId = UUID.fromString(hook.json().getString("id"));
+    String[] statuses = {"delivered", "failed", "pending", "delivered"};
+    String[] ages = {"5 days", "5 days", "5 days", "1 day"};
+    for (int i = 0; i < statuses.length; i++) {
+      engine.execute("insert into webhook_deliveries (tenant_id, subscription_id, event_id, event_type, ordering_key, "
+          + "payload, status, next_attempt_at, created_at) values (?, ?, ?, 'points.earned', 'k', '{}', ?, now(), "
+          + "now() - cast(? as interval))", tenantId, hookId, 1_000_000L + i, statuses[i], ages[i]);
+    }
+    awaitTrue(() -> engine.queryLong("select count(*) from webhook_deliveries where tenant_id = ?", tenantId) == 2);
+    assertEquals(1, engine.queryLong("select count(*) from webhook_deliveries where tenant_id = ? and status = 'pending'", tenantId));
+    assertEquals(1_000_003L, engine.queryLong("select event_id from webhook_deliveries where tenant_id = ? and status = 'delivered'", tenantId),
+        "a delivery younger than the retention stays");
+  }
+
+  @Test
+  @DisplayName("analytics forgets applied event ids only after its dedupe window")
+  void prunesOldAnalyticsDedupeRows() {
+    engine.execute("insert into analytics_applied_events (event_id, applied_at) values (?, now() - interval '40 days'), "
+        + "(?, now() - interval '1 day')", 9_000_001L, 9_000_002L);
+    awaitTrue(() -> engine.queryLong("select count(*) from analytics_applied_events where event_id = ?", 9_000_001L) == 0);
+    assertEquals(1, engine.queryLong("select count(*) from analytics_applied_events where event_id = ?", 9_000_002L));
+  }
+
   private static Reply put(String path, String key, JsonObject body) {
     return engine.send(io.vertx.core.http.HttpMethod.PUT, path, key, "application/json", body.toBuffer());
   }
