@@ -267,35 +267,40 @@ sum_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(proc_ticks "$pid")))
 
 say "measured run: $CAPACITY_SIMULATION ($CAPACITY_MODEL), ramp ${CAPACITY_RAMP}s + ${CAPACITY_DURATION}s"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-top -b -c -d 2 -n $(( (CAPACITY_RAMP + CAPACITY_DURATION) / 2 + 20 )) -w 512 > "$RAW/top.txt" &
-SAMPLER_PIDS+=($!)
-server_ticks0=$(sum_ticks "${SERVER_PIDS[@]}")
-sim_ticks0=$( [[ -n $SIM_PID ]] && proc_ticks "$SIM_PID" || echo 0)
-run_t0=$(date +%s.%N)
 mvn "${gatling_args[@]}" "${extra_opts[@]}" -DrunId="$STAMP" -Dramp="$CAPACITY_RAMP" -Dduration="$CAPACITY_DURATION" \
   -Dgatling.runDescription="capacity $STAMP ${CAPACITY_LABEL}" > "$RAW/gatling.log" 2>&1 &
 GATLING_MVN_PID=$!
-# The Gatling JVM is forked by Maven: sample its CPU every second while it lives (the last sample is its total).
+# Maven forks the Gatling JVM: the measurement window opens when it appears (Maven's own start-up and
+# compilation stay outside), and its CPU is sampled every second while it lives (the last sample is its total).
 gatling_pid=
-for _ in $(seq 1 240); do
+for _ in $(seq 1 1200); do
   for child in $(pgrep -P "$GATLING_MVN_PID" || true); do
     grep -q 'io.gatling.app.Gatling' "/proc/$child/cmdline" 2>/dev/null && gatling_pid=$child
   done
   [[ -n $gatling_pid ]] && break
   kill -0 "$GATLING_MVN_PID" 2>/dev/null || break
-  sleep 0.5
+  sleep 0.1
 done
+top -b -c -d 2 -n $(( (CAPACITY_RAMP + CAPACITY_DURATION) / 2 + 20 )) -w 512 > "$RAW/top.txt" &
+SAMPLER_PIDS+=($!)
+server_ticks0=$(sum_ticks "${SERVER_PIDS[@]}")
+sim_ticks0=$( [[ -n $SIM_PID ]] && proc_ticks "$SIM_PID" || echo 0)
+run_t0=$(date +%s.%N)
 if [[ -n $gatling_pid ]]; then
   ( while kill -0 "$gatling_pid" 2>/dev/null; do proc_ticks "$gatling_pid" > "$RAW/gatling-ticks.txt.tmp" \
       && mv "$RAW/gatling-ticks.txt.tmp" "$RAW/gatling-ticks.txt"; sleep 1; done ) &
   SAMPLER_PIDS+=($!)
+else
+  say "warning: the Gatling JVM was not found under Maven (pid $GATLING_MVN_PID): its CPU is not reported"
 fi
 gatling_rc=0
-wait "$GATLING_MVN_PID" || gatling_rc=$?
-GATLING_MVN_PID=
+# The window closes when the Gatling JVM exits (its report is written by then; Maven only prints after).
+while [[ -n $gatling_pid ]] && kill -0 "$gatling_pid" 2>/dev/null; do sleep 0.2; done
 run_t1=$(date +%s.%N)
 server_ticks1=$(sum_ticks "${SERVER_PIDS[@]}")
 sim_ticks1=$( [[ -n $SIM_PID ]] && proc_ticks "$SIM_PID" || echo 0)
+wait "$GATLING_MVN_PID" || gatling_rc=$?
+GATLING_MVN_PID=
 for pid in "${SAMPLER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 wait "${SAMPLER_PIDS[@]}" 2>/dev/null || true
 SAMPLER_PIDS=()
@@ -305,31 +310,22 @@ done
 
 # ---------------------------------------------------------------- results
 
-report_dir=$(ls -td gatling/target/gatling/"$(tr '[:upper:]' '[:lower:]' <<< "$CAPACITY_SIMULATION")"-* 2>/dev/null | head -n 1 || true)
-[[ -n $report_dir && -f $report_dir/js/stats.json ]] \
+# Gatling names the report it wrote on its last lines.
+report_dir=$(sed -n 's|.*Reports generated, please open the following file: file://\(.*\)/index.html.*|\1|p' \
+  "$RAW/gatling.log" | tail -n 1)
+[[ -n $report_dir && -f $report_dir/index.html ]] \
   || die "no Gatling report found (Maven exit $gatling_rc; see $RAW/gatling.log)"
 cp -r "$report_dir" "$RAW/gatling-report"
-# Global figures of the run from the report's stats.json (percentiles 1-4 = 50, 90, 99, 99.9: gatling.conf).
-read -r G_TOTAL G_OK G_KO G_RPS G_P50 G_P90 G_P99 G_P999 G_MAX G_MEAN < <(python3 - "$report_dir/js/stats.json" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))["stats"]
-v = lambda k: s[k]["total"]
-print(v("numberOfRequests"), s["numberOfRequests"]["ok"], s["numberOfRequests"]["ko"], v("meanNumberOfRequestsPerSecond"), v("percentiles1"), v("percentiles2"),
-      v("percentiles3"), v("percentiles4"), v("maxResponseTime"), v("meanResponseTime"))
-PY
-)
+# Global and per-request figures from the report (percentiles 50, 90, 99, 99.9: gatling/src/test/resources/gatling.conf)
+# and our own chart of latency over time, small enough to commit with docs/capacity.md.
+python3 scripts/lib/gatling-report.py "$report_dir" --svg "$RAW/latency-over-time.svg" \
+  --title "$CAPACITY_SIMULATION ($CAPACITY_MODEL), $CAPACITY_NODES node(s), run $STAMP${CAPACITY_LABEL:+ ($CAPACITY_LABEL)}" \
+  > "$RAW/figures.txt" || die "cannot read the Gatling report $report_dir"
+read -r _ G_TOTAL G_OK G_KO G_RPS G_P50 G_P90 G_P99 G_P999 G_MAX G_MEAN < <(grep '^GLOBAL ' "$RAW/figures.txt")
 G_ERR_PCT=$(awk -v k="$G_KO" -v n="$G_TOTAL" 'BEGIN { printf "%.3f", (n > 0 ? 100 * k / n : 0) }')
 G_RPS=$(awk -v r="$G_RPS" 'BEGIN { printf "%.0f", r }')
-# Per request type (ok requests/s and percentiles), from the per-request entries of the same file.
-per_request=$(python3 - "$report_dir/js/stats.json" <<'PY'
-import json, sys
-for c in json.load(open(sys.argv[1])).get("contents", {}).values():
-    s = c["stats"]
-    print("| %s | %d | %d | %.0f | %s | %s | %s | %s |" % (c["name"], s["numberOfRequests"]["total"],
-          s["numberOfRequests"]["ko"], s["meanNumberOfRequestsPerSecond"]["total"], s["percentiles1"]["total"],
-          s["percentiles2"]["total"], s["percentiles3"]["total"], s["maxResponseTime"]["total"]))
-PY
-)
+per_request=$(awk '$1 == "REQUEST" { printf "| %s | %s | %s | %.0f | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8, $9 }' \
+  "$RAW/figures.txt")
 assertions=$(grep -E '^(Global|.*): .* : (true|false)' "$RAW/gatling.log" | sed 's/^/- /' || true)
 elapsed=$(awk -v a="$run_t0" -v b="$run_t1" 'BEGIN { printf "%.1f", b - a }')
 server_cpu=$(awk -v t="$((server_ticks1 - server_ticks0))" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }')
@@ -359,6 +355,7 @@ cpu_split=$(awk -v servers=" ${SERVER_PIDS[*]} " -v gatling="$gatling_pid" -v si
 # ---------------------------------------------------------------- EarnAndRedeem: fulfilment and ledger
 
 checks=()
+correct=1
 if [[ $CAPACITY_SIMULATION == EarnAndRedeem ]]; then
   say "waiting for fulfillment to drain (at most ${CAPACITY_DRAIN_WAIT}s)"
   drained=
@@ -389,10 +386,14 @@ if [[ $CAPACITY_SIMULATION == EarnAndRedeem ]]; then
                                or (b.available < 0 and coalesce(o.rel, 0) <> 0))
       from touched t join member_balances b using (member_id)
       left join ledger g using (member_id) left join lots o using (member_id)")
-  checks+=("fulfillment queue ${drained:+drained}${drained:-NOT drained after ${CAPACITY_DRAIN_WAIT}s}")
+  if [[ -n $drained ]]; then
+    checks+=("fulfillment queue drained")
+  else
+    checks+=("fulfillment queue NOT drained after ${CAPACITY_DRAIN_WAIT}s")
+  fi
   checks+=("redemptions of the run (warm-up included): $R_ALL, fulfilled $R_FULFILLED, other $R_OTHER")
-  checks+=("purchases of the run (warm-up included): $INV_TX on $INV_MEMBERS members; ledger invariant violations:" \
-    "balance != ledger $INV_V1, pending != unreleased lots $INV_V2, available != released lots $INV_V3")
+  if [[ -z $drained ]] || (( R_OTHER > 0 || INV_V1 + INV_V2 + INV_V3 > 0 )); then correct=0; fi
+  checks+=("purchases of the run (warm-up included): $INV_TX on $INV_MEMBERS members; ledger invariant violations: balance != ledger $INV_V1, pending != unreleased lots $INV_V2, available != released lots $INV_V3")
 fi
 
 # ---------------------------------------------------------------- report
@@ -406,6 +407,10 @@ else
 fi
 if [[ $CAPACITY_MODEL == closed ]]; then load="closed model, $CAPACITY_USERS users"; else load="open model, $CAPACITY_RATE req/s"; fi
 verdict=$( (( gatling_rc == 0 )) && echo "all assertions met" || echo "Gatling exited $gatling_rc: an assertion failed (below) or the run broke" )
+if (( ! correct )); then
+  verdict+="; CORRECTNESS CHECK FAILED (below)"
+  (( gatling_rc != 0 )) || gatling_rc=3
+fi
 
 {
   echo "# Capacity run $STAMP${CAPACITY_LABEL:+ ($CAPACITY_LABEL)}"
@@ -419,7 +424,8 @@ verdict=$( (( gatling_rc == 0 )) && echo "all assertions met" || echo "Gatling e
   echo "- $(java -version 2>&1 | head -n 1); PostgreSQL $(psql "$PG_URL" -XAtc 'show server_version')" \
     "(shared_buffers $(psql "$PG_URL" -XAtc 'show shared_buffers')); database $CAPACITY_DB with $db_members members," \
     "$csv_ids in the CSV"
-  echo "- Gatling report: $RAW/gatling-report/index.html (latency percentiles over time, throughput, errors)"
+  echo "- Gatling report: $RAW/gatling-report/index.html (latency percentiles over time, throughput, errors);" \
+    "chart: $RAW/latency-over-time.svg"
   echo
   echo "| run | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -429,13 +435,18 @@ verdict=$( (( gatling_rc == 0 )) && echo "all assertions met" || echo "Gatling e
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   echo "$per_request"
   echo
-  echo "| CPU during the run (${elapsed}s of Gatling, start-up included) | |"
+  echo "| CPU while the Gatling JVM ran (${elapsed}s: its start-up, the load, its report) | |"
   echo "|---|---|"
   echo "| servers (/proc, utime + stime) | $server_cpu s, $(awk -v c="$server_cpu" -v e="$elapsed" 'BEGIN { printf "%.2f", c / e }') cores; $server_us_per_req µs per request |"
   echo "| Gatling JVM (/proc) | $gatling_cpu s$( [[ $gatling_cpu != n/a ]] && awk -v c="$gatling_cpu" -v e="$elapsed" 'BEGIN { printf ", %.2f cores", c / e }') |"
   [[ -n $SIM_PID ]] && echo "| partner simulator (/proc) | $sim_cpu s |"
   echo "| split, top every 2 s (% of one core; $(nproc) cores = $(( $(nproc) * 100 ))%) | $cpu_split |"
   echo
+  other=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<< "$cpu_split")
+  if (( ${other:-0} >= 10 )); then
+    echo "**Disturbed run:** other processes used ${other}% of a core; the figures do not show this machine's capacity."
+    echo
+  fi
   echo "Verdict: $verdict."
   [[ -n $assertions ]] && { echo; echo "$assertions"; }
   if (( ${#checks[@]} )); then

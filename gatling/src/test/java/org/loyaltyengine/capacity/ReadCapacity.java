@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
@@ -46,8 +47,11 @@ public class ReadCapacity extends Simulation {
   private final List<String> baseUrls = CapacitySettings.baseUrls();
   private final String csv = CapacitySettings.membersCsv();
 
-  /** Closed-model users stop together at the end of the steady phase (set when the run starts). */
-  private volatile long stopAtNanos = Long.MAX_VALUE;
+  /**
+   * Closed-model users loop until this moment: ramp + steady phase after the first user started, plus half a
+   * second, so the injection (which replaces any user that ends) is over before they stop. 0 until then.
+   */
+  private final AtomicLong stopAtNanos = new AtomicLong();
 
   private final FeederBuilder<String> members = csv(csv).random();
 
@@ -71,7 +75,7 @@ public class ReadCapacity extends Simulation {
         throw new IllegalArgumentException("-Dusers must be at least 1");
       }
       population = scenario("read mix, closed loop")
-          .asLongAs(session -> System.nanoTime() < stopAtNanos).on(readMix)
+          .asLongAs(session -> System.nanoTime() < stopAt()).on(readMix)
           .injectClosed(rampConcurrentUsers(0).to(users).during(ramp), constantConcurrentUsers(users).during(duration));
       p90 = CapacitySettings.threshold("p90Ms", 200);
       p99 = CapacitySettings.threshold("p99Ms");
@@ -96,9 +100,17 @@ public class ReadCapacity extends Simulation {
         .maxDuration(ramp.plus(duration).plusSeconds(30));
   }
 
+  private long stopAt() {
+    long stop = stopAtNanos.get();
+    if (stop == 0) {
+      stopAtNanos.compareAndSet(0, System.nanoTime() + ramp.plus(duration).plusMillis(500).toNanos());
+      stop = stopAtNanos.get();
+    }
+    return stop;
+  }
+
   @Override
   public void before() {
-    stopAtNanos = System.nanoTime() + ramp.plus(duration).toNanos();
     System.out.println(CapacitySettings.describe("ReadCapacity", "model " + model,
         model.equals("closed") ? users + " users" : rate + " req/s", "ramp " + ramp.toSeconds() + " s",
         "steady " + duration.toSeconds() + " s", "targets " + baseUrls, "members " + csv));
