@@ -263,10 +263,18 @@ if (( CAPACITY_WARMUP > 0 )); then
 fi
 
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Requests each node has answered so far (Vert.x's HTTP server counter), space-separated in node order.
+node_requests() {
+  local url
+  for url in "${BASE_URLS[@]}"; do
+    curl -s "$url/metrics" | awk '/^vertx_http_server_requests_total[{ ]/ { n += $NF } END { printf "%.0f ", n }'
+  done
+}
 sum_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(proc_ticks "$pid"))); done; echo "$t"; }
 
 say "measured run: $CAPACITY_SIMULATION ($CAPACITY_MODEL), ramp ${CAPACITY_RAMP}s + ${CAPACITY_DURATION}s"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+read -r -a node_requests0 <<< "$(node_requests)"
 mvn "${gatling_args[@]}" "${extra_opts[@]}" -DrunId="$STAMP" -Dramp="$CAPACITY_RAMP" -Dduration="$CAPACITY_DURATION" \
   -Dgatling.runDescription="capacity $STAMP ${CAPACITY_LABEL}" > "$RAW/gatling.log" 2>&1 &
 GATLING_MVN_PID=$!
@@ -306,6 +314,11 @@ wait "${SAMPLER_PIDS[@]}" 2>/dev/null || true
 SAMPLER_PIDS=()
 for i in "${!SERVER_PIDS[@]}"; do
   kill -0 "${SERVER_PIDS[$i]}" 2>/dev/null || die "node $((i + 1)) exited during the run (see $RAW/node$((i + 1)).log)"
+done
+read -r -a node_requests1 <<< "$(node_requests)"
+per_node=
+for i in "${!BASE_URLS[@]}"; do
+  per_node+="${per_node:+, }node $((i + 1)): $(( ${node_requests1[$i]:-0} - ${node_requests0[$i]:-0} ))"
 done
 
 # ---------------------------------------------------------------- results
@@ -440,6 +453,7 @@ fi
   echo "| servers (/proc, utime + stime) | $server_cpu s, $(awk -v c="$server_cpu" -v e="$elapsed" 'BEGIN { printf "%.2f", c / e }') cores; $server_us_per_req µs per request |"
   echo "| Gatling JVM (/proc) | $gatling_cpu s$( [[ $gatling_cpu != n/a ]] && awk -v c="$gatling_cpu" -v e="$elapsed" 'BEGIN { printf ", %.2f cores", c / e }') |"
   [[ -n $SIM_PID ]] && echo "| partner simulator (/proc) | $sim_cpu s |"
+  echo "| requests answered per node (/metrics) | $per_node |"
   echo "| split, top every 2 s (% of one core; $(nproc) cores = $(( $(nproc) * 100 ))%) | $cpu_split |"
   echo
   other=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<< "$cpu_split")
