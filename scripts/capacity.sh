@@ -96,10 +96,16 @@ for tool in java mvn psql curl top; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
-# Gatling and every server hold a socket per user (1,500 by default), plus files.
-needed_files=$((CAPACITY_USERS * 2 + 4096))
+# Gatling and the servers hold a socket per closed-model user; in the open model a stalled server makes the
+# shared pool open a connection per request in flight (up to rate x the 10 s timeout).
+needed_files=$(( CAPACITY_USERS * 2 + 4096 ))
+if [[ $CAPACITY_MODEL == open ]]; then
+  needed_files=$(awk -v r="$CAPACITY_RATE" -v n="$needed_files" 'BEGIN { m = r * 10 * 2 + 4096; printf "%d", (m > n ? m : n) }')
+fi
 if (( $(ulimit -n) < needed_files )); then
-  ulimit -n "$needed_files" 2>/dev/null || die "cannot raise ulimit -n to $needed_files (hard limit $(ulimit -Hn))"
+  hard=$(ulimit -Hn)
+  [[ $hard == unlimited ]] || (( hard >= needed_files )) || { say "warning: ulimit -n capped at $hard (wanted $needed_files)"; needed_files=$hard; }
+  ulimit -n "$needed_files" 2>/dev/null || die "cannot raise ulimit -n to $needed_files"
 fi
 
 wait_until_quiet() {
