@@ -21,6 +21,7 @@ import org.loyaltyengine.ledger.LedgerJobsVerticle;
 import org.loyaltyengine.fulfillment.FulfillmentVerticle;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
 import org.loyaltyengine.tier.TierSetCache;
+import org.loyaltyengine.events.OutboxRelayVerticle;
 import io.vertx.core.eventbus.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +83,9 @@ public final class LoyaltyServer implements AutoCloseable {
       if (config.fulfillment().enabled()) {
         vertx.deployVerticle(() -> new FulfillmentVerticle(config, registry, caches.circuits()),
             new DeploymentOptions().setInstances(config.fulfillment().instances())).await();
+      }
+      if (config.relay().enabled()) {
+        vertx.deployVerticle(new OutboxRelayVerticle(config, registry)).await();
       }
       int instances = config.http().effectiveInstances();
       vertx.deployVerticle(() -> new HttpVerticle(config, caches, registry, Clock.systemUTC()),
