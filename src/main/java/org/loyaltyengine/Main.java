@@ -1,5 +1,6 @@
 package org.loyaltyengine;
 
+import org.loyaltyengine.events.KafkaBroker;
 import org.loyaltyengine.fulfillment.sim.PartnerSimulator;
 import org.loyaltyengine.platform.ConfigException;
 import org.loyaltyengine.platform.LoyaltyServer;
@@ -7,7 +8,7 @@ import org.loyaltyengine.seed.Seeder;
 
 import java.util.Arrays;
 
-/** {@code java -jar loyalty-engine.jar [serve | seed ... | partner-sim ...]}. */
+/** {@code java -jar loyalty-engine.jar [serve | seed ... | partner-sim ... | kafka ...]}. */
 public final class Main {
   private Main() {}
 
@@ -19,6 +20,7 @@ public final class Main {
         case "serve" -> serve(rest);
         case "seed" -> Seeder.main(rest);
         case "partner-sim" -> PartnerSimulator.main(rest);
+        case "kafka" -> KafkaBroker.main(rest);
         case "help", "--help", "-h" -> usage(0);
         default -> usage(2);
       }
@@ -44,7 +46,9 @@ public final class Main {
                                 fill a tenant with consistent demo data and print an admin key
           partner-sim [--port 9090] [--host 127.0.0.1] [--latency-ms MS] [--error-rate R] [--permanent-error-rate R]
                       [--timeout-rate R] [--api-key KEY]
-                                a gift-card partner simulator over HTTP (docs/partner-simulator.md); runs until killed""");
+                                a gift-card partner simulator over HTTP (docs/partner-simulator.md); runs until killed
+          kafka [--host 127.0.0.1] [--port 9092] [--dir data/kafka]
+                                a real single-node Kafka broker (KRaft) for the demo and development; runs until killed""");
     System.exit(exitCode);
   }
 }
