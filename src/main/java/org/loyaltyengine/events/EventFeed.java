@@ -185,9 +185,13 @@ public final class EventFeed {
 
     Future<Subscription> start() {
       ensureTopic(0);
-      kafka = KafkaConsumer.create(vertx, KafkaSettings.consumer(config.kafka(), consumer.group(), clientId,
-          config.relay().batchSize()));
-      return kafka.subscribe(config.kafka().topic())
+      // Built off the event loop: the client's constructor loads classes and resolves addresses.
+      return vertx.executeBlocking(() -> KafkaConsumer.<String, String>create(vertx,
+              KafkaSettings.consumer(config.kafka(), consumer.group(), clientId, config.relay().batchSize())))
+          .compose(created -> {
+            kafka = created;
+            return kafka.subscribe(config.kafka().topic());
+          })
           .onSuccess(v -> {
             log.info("event=feed_subscribed group={} via=kafka topic={}", consumer.group(), config.kafka().topic());
             poll();
@@ -200,8 +204,8 @@ public final class EventFeed {
      * first does not wait for it. Retried in the background while the broker is away.
      */
     private void ensureTopic(int attempt) {
-      KafkaAdminClient admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(config.kafka(), clientId + "-admin"));
-      KafkaTopicClient.ensure(admin, config.kafka()).eventually(admin::close).onFailure(err -> {
+      vertx.executeBlocking(() -> KafkaAdminClient.create(vertx, KafkaSettings.admin(config.kafka(), clientId + "-admin")))
+          .compose(admin -> KafkaTopicClient.ensure(admin, config.kafka()).eventually(admin::close)).onFailure(err -> {
         if (!closed) {
           vertx.setTimer(OutboxPartitions.backoffMs(attempt + 1, 500, 10_000), id -> ensureTopic(attempt + 1));
         }
@@ -270,7 +274,7 @@ public final class EventFeed {
     @Override
     public Future<Void> close() {
       closed = true;
-      return kafka.close();
+      return kafka == null ? Future.succeededFuture() : kafka.close();
     }
   }
 }

@@ -23,10 +23,15 @@ public final class KafkaEventPublisher implements EventPublisher {
   private volatile Boolean reachable;
   private boolean probing;
 
-  public KafkaEventPublisher(Vertx vertx, AppConfig.Kafka kafka, String clientId) {
+  private KafkaEventPublisher(Vertx vertx, AppConfig.Kafka kafka, String clientId) {
     this.kafka = kafka;
     this.producer = KafkaProducer.create(vertx, KafkaSettings.producer(kafka, clientId));
     this.admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(kafka, clientId + "-admin"));
+  }
+
+  /** Kafka clients are built off the event loop: their constructors load classes and resolve addresses. */
+  public static Future<EventPublisher> create(Vertx vertx, AppConfig.Kafka kafka, String clientId) {
+    return vertx.executeBlocking(() -> new KafkaEventPublisher(vertx, kafka, clientId));
   }
 
   @Override

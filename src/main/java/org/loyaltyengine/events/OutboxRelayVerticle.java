@@ -67,12 +67,20 @@ public final class OutboxRelayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     AppConfig.Relay relay = config.relay();
-    int partitions = relay.partitions();
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("pg-relay"))
         .connectingTo(config.pg().primary()).using(vertx).build();
-    publisher = config.kafka().enabled()
-        ? new KafkaEventPublisher(vertx, config.kafka(), "loyalty-relay-" + UUID.randomUUID())
-        : new EventBusPublisher(vertx, pool, relay.groupRetentionSeconds(), relay.deliveryTimeoutMs());
+    Future<EventPublisher> sink = config.kafka().enabled()
+        ? KafkaEventPublisher.create(vertx, config.kafka(), "loyalty-relay-" + UUID.randomUUID())
+        : Future.succeededFuture(new EventBusPublisher(vertx, pool, relay.groupRetentionSeconds(), relay.deliveryTimeoutMs()));
+    return sink.compose(made -> {
+      publisher = made;
+      return begin();
+    });
+  }
+
+  private Future<?> begin() {
+    AppConfig.Relay relay = config.relay();
+    int partitions = relay.partitions();
     busy = new boolean[partitions];
     failuresInRow = new int[partitions];
     notBeforeNanos = new long[partitions];
@@ -168,8 +176,8 @@ public final class OutboxRelayVerticle extends VerticleBase {
     stopped = true;
     List<Future<?>> closing = new ArrayList<>();
     leases.forEach(l -> closing.add(l.close()));
-    closing.add(status.unregister());
-    closing.add(publisher.close());
+    closing.add(status == null ? Future.succeededFuture() : status.unregister());
+    closing.add(publisher == null ? Future.succeededFuture() : publisher.close());
     return Future.join(closing).eventually(() -> pool.close());
   }
 }
