@@ -26,6 +26,8 @@ public final class KafkaEventPublisher implements EventPublisher {
   private KafkaEventPublisher(Vertx vertx, AppConfig.Kafka kafka, String clientId) {
     this.kafka = kafka;
     this.producer = KafkaProducer.create(vertx, KafkaSettings.producer(kafka, clientId));
+    // Each send's own future carries its failure to the relay; without this the stream reports it again.
+    this.producer.exceptionHandler(err -> { });
     this.admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(kafka, clientId + "-admin"));
   }
 

@@ -53,12 +53,22 @@ final class EventFixtures {
    * members interleave in the outbox while each member's have a definite order.
    */
   static void activity(TestEngine engine, String key, String prefix, int members, int rounds) {
+    enrol(engine, key, prefix, members);
+    purchases(engine, key, prefix, members, 0, rounds);
+  }
+
+  /** Members {@code prefix0} .. {@code prefix<members-1>}, enrolled concurrently. */
+  static void enrol(TestEngine engine, String key, String prefix, int members) {
     List<Future<TestEngine.Reply>> enrolments = new ArrayList<>();
     for (int m = 0; m < members; m++) {
       enrolments.add(engine.postAsync("/v1/members", key, new JsonObject().put("externalId", prefix + m)));
     }
     expectAll(enrolments, 201);
-    for (int r = 0; r < rounds; r++) {
+  }
+
+  /** Rounds {@code from} .. {@code from+rounds-1}: each round one purchase per member, all members at once. */
+  static void purchases(TestEngine engine, String key, String prefix, int members, int from, int rounds) {
+    for (int r = from; r < from + rounds; r++) {
       List<Future<TestEngine.Reply>> purchases = new ArrayList<>();
       for (int m = 0; m < members; m++) {
         purchases.add(engine.postAsync("/v1/transactions", key, purchase(prefix + m + "-t" + r, prefix + m, 1_000 + r * 100)));
