@@ -84,6 +84,8 @@ public final class LoyaltyServer implements AutoCloseable {
         vertx.deployVerticle(() -> new FulfillmentVerticle(config, registry, caches.circuits()),
             new DeploymentOptions().setInstances(config.fulfillment().instances())).await();
       }
+      // Event-feed consumers (EventFeed.subscribe) go before this line: without Kafka, a group must be
+      // registered before the relay's first batch on a fresh database, or that batch reaches no one.
       if (config.relay().enabled()) {
         vertx.deployVerticle(new OutboxRelayVerticle(config, registry)).await();
       }
