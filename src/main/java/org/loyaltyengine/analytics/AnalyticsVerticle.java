@@ -5,10 +5,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import org.loyaltyengine.events.EventFeed;
 import org.loyaltyengine.platform.AppConfig;
 
 /**
- * Owns the analytics consumer and its small pool on the primary. One batch is one transaction, so two
+ * Subscribes the analytics consumer (group "analytics") to the event feed: a Kafka consumer group, or the
+ * relay's in-process delivery without Kafka. Owns the consumer and its small pool on the primary. One batch is one transaction, so two
  * connections are enough: one committing a batch while the next one's time zones are looked up.
  */
 public final class AnalyticsVerticle extends VerticleBase {
@@ -17,6 +19,7 @@ public final class AnalyticsVerticle extends VerticleBase {
   private final AppConfig config;
   private Pool pool;
   private AnalyticsConsumer consumer;
+  private EventFeed.Subscription subscription;
 
   public AnalyticsVerticle(AppConfig config) {
     this.config = config;
@@ -27,8 +30,7 @@ public final class AnalyticsVerticle extends VerticleBase {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(POOL_SIZE).setName("pg-analytics"))
         .connectingTo(config.pg().primary()).using(vertx).build();
     consumer = new AnalyticsConsumer(pool);
-    // TODO(lead): return EventFeed.subscribe(vertx, config, consumer) once events.EventFeed exists.
-    return Future.succeededFuture();
+    return EventFeed.subscribe(vertx, config, consumer).onSuccess(s -> subscription = s);
   }
 
   /** The consumer to subscribe to the event feed; available once the verticle has started. */
@@ -38,6 +40,7 @@ public final class AnalyticsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool.close();
+    Future<Void> unsubscribed = subscription == null ? Future.succeededFuture() : subscription.close();
+    return unsubscribed.eventually(() -> pool.close());
   }
 }

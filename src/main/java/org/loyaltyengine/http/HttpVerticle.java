@@ -58,6 +58,7 @@ import org.loyaltyengine.transaction.TransactionHistory;
 import org.loyaltyengine.transaction.TransactionRoutes;
 import org.loyaltyengine.webhook.WebhookRepository;
 import org.loyaltyengine.webhook.WebhookRoutes;
+import org.loyaltyengine.events.OutboxStatusClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -181,6 +182,9 @@ public final class HttpVerticle extends VerticleBase {
       p.complete(Status.OK(new JsonObject().put("degraded", !open.isEmpty())
           .put("openCircuits", new io.vertx.core.json.JsonArray(open))));
     });
+    // Outbox lag or an unreachable Kafka degrades the event stream, not the API: UP with "degraded": true.
+    OutboxStatusClient outbox = new OutboxStatusClient(vertx, primary, config.relay().lagDegradedSeconds());
+    checks.register("outbox", 2000, p -> outbox.status().onComplete(ar -> p.complete(Status.OK(ar.result()))));
     return checks;
   }
 

@@ -12,7 +12,8 @@ import java.util.Optional;
  * with a one-line reason naming the environment variable.
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
-                        Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks) {
+                        Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
+                        Relay relay, Analytics analytics) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -54,7 +55,19 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers) {}
 
+  /** Where domain events go; an empty bootstrap means no Kafka (the relay delivers over the event bus). */
+  public record Kafka(String bootstrap, String topic, int topicPartitions, int replicationFactor, long deliveryTimeoutMs) {
+    public boolean enabled() {
+      return !bootstrap.isEmpty();
+    }
+  }
+
+  public record Relay(boolean enabled, int partitions, int batchSize, long pollMs, long leaseRetryMs, long backoffCapMs,
+                      long deliveryTimeoutMs, long groupRetentionSeconds, long lagDegradedSeconds) {}
+
   public record Auth(long keyCacheTtlMs, int keyCacheMaxEntries) {}
+
+  public record Analytics(boolean enabled) {}
 
   public record Retention(boolean enabled, long everyMs, int batchRows, int maxBatchesPerRun, long leaseRetryMs,
                           int analyticsDedupeDays) {}
@@ -119,7 +132,18 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_WEBHOOKS_MAX_AGE_HOURS", 1, 24 * 30),
             s.integer("LOYALTY_WEBHOOKS_CONCURRENCY_PER_ENDPOINT", 1, 256),
             s.integer("LOYALTY_WEBHOOKS_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
-            s.integer("LOYALTY_WEBHOOKS_CIRCUIT_RESET_MS", 10, 3_600_000)));
+            s.integer("LOYALTY_WEBHOOKS_CIRCUIT_RESET_MS", 10, 3_600_000)),
+        new Kafka(s.string("LOYALTY_KAFKA_BOOTSTRAP"), s.string("LOYALTY_KAFKA_TOPIC"),
+            s.integer("LOYALTY_KAFKA_TOPIC_PARTITIONS", 1, 10_000), s.integer("LOYALTY_KAFKA_REPLICATION_FACTOR", 1, 16),
+            s.integer("LOYALTY_KAFKA_DELIVERY_TIMEOUT_MS", 1_000, 3_600_000)),
+        new Relay(s.bool("LOYALTY_RELAY_ENABLED"), s.integer("LOYALTY_RELAY_PARTITIONS", 1, 1024),
+            s.integer("LOYALTY_RELAY_BATCH_SIZE", 1, 10_000), s.integer("LOYALTY_RELAY_POLL_MS", 10, 60_000),
+            // At most 5 s, so a dead node's partitions are taken over well within 15 s.
+            s.integer("LOYALTY_RELAY_LEASE_RETRY_MS", 100, 5_000), s.integer("LOYALTY_RELAY_BACKOFF_CAP_MS", 10, 600_000),
+            s.integer("LOYALTY_RELAY_DELIVERY_TIMEOUT_MS", 100, 3_600_000),
+            s.integer("LOYALTY_RELAY_GROUP_RETENTION_SECONDS", 1, 31_536_000),
+            s.integer("LOYALTY_RELAY_LAG_DEGRADED_SECONDS", 1, 86_400)),
+        new Analytics(s.bool("LOYALTY_ANALYTICS_ENABLED")));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }
@@ -141,6 +165,12 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
     }
     if (redis.keyPrefix.isEmpty() || !redis.keyPrefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
       throw new ConfigException("LOYALTY_REDIS_KEY_PREFIX must be 1-64 characters of [A-Za-z0-9_.:-]");
+    }
+    if (kafka.enabled() && !kafka.bootstrap.matches("[A-Za-z0-9_.\\[\\]:-]+:[0-9]+(,[A-Za-z0-9_.\\[\\]:-]+:[0-9]+)*")) {
+      throw new ConfigException("LOYALTY_KAFKA_BOOTSTRAP must be host:port[,host:port...] (got \"" + kafka.bootstrap + "\")");
+    }
+    if (!kafka.topic.matches("[A-Za-z0-9._-]{1,249}")) {
+      throw new ConfigException("LOYALTY_KAFKA_TOPIC must be 1-249 characters of [A-Za-z0-9._-]");
     }
     if (operator.enabled() && operator.token.length() < 16) {
       throw new ConfigException("LOYALTY_OPERATOR_TOKEN must be at least 16 characters when set");

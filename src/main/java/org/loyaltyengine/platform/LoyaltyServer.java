@@ -19,10 +19,12 @@ import org.loyaltyengine.rules.RuleVerdict;
 import org.loyaltyengine.rules.RulesVerticle;
 import org.loyaltyengine.ledger.LedgerJobsVerticle;
 import org.loyaltyengine.retention.RetentionVerticle;
+import org.loyaltyengine.analytics.AnalyticsVerticle;
 import org.loyaltyengine.fulfillment.FulfillmentVerticle;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
 import org.loyaltyengine.tier.TierSetCache;
 import org.loyaltyengine.webhook.WebhookDispatcherVerticle;
+import org.loyaltyengine.events.OutboxRelayVerticle;
 import io.vertx.core.eventbus.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +92,14 @@ public final class LoyaltyServer implements AutoCloseable {
       }
       if (config.webhooks().enabled()) {
         vertx.deployVerticle(new WebhookDispatcherVerticle(config, registry)).await();
+      }
+      if (config.analytics().enabled()) {
+        vertx.deployVerticle(new AnalyticsVerticle(config)).await();
+      }
+      // Event-feed consumers (EventFeed.subscribe: analytics above, webhooks in their dispatcher) go before this line: without Kafka, a group must be
+      // registered before the relay's first batch on a fresh database, or that batch reaches no one.
+      if (config.relay().enabled()) {
+        vertx.deployVerticle(new OutboxRelayVerticle(config, registry)).await();
       }
       int instances = config.http().effectiveInstances();
       vertx.deployVerticle(() -> new HttpVerticle(config, caches, registry, Clock.systemUTC()),

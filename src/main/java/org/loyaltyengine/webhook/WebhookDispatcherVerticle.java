@@ -1,5 +1,7 @@
 package org.loyaltyengine.webhook;
 
+import org.loyaltyengine.events.EventFeed;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -60,6 +62,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
   private final AtomicLong pending = new AtomicLong();
   private Pool pool;
+  private EventFeed.Subscription subscription;
   private HttpClientAgent http;
   private WebhookDeliveryRepository deliveries;
   private WebhookSender sender;
@@ -104,7 +107,8 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
         .description("Webhook deliveries not yet delivered or failed").register(registry);
     vertx.setPeriodic(w.pollMs(), id -> poll());
     vertx.setPeriodic(5_000, id -> deliveries.pending().onSuccess(pending::set));
-    return Future.succeededFuture();
+    // The intake side: events from the feed become deliveries (idempotent per subscription and event).
+    return EventFeed.subscribe(vertx, config, new WebhookConsumer(pool)).onSuccess(s -> subscription = s);
   }
 
   /** One claim at a time; a full claim means more is due, so it goes again at once. */
@@ -294,6 +298,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopped = true;
-    return http.close().eventually(() -> pool.close());
+    Future<Void> unsubscribed = subscription == null ? Future.succeededFuture() : subscription.close();
+    return unsubscribed.eventually(() -> http.close()).eventually(() -> pool.close());
   }
 }
