@@ -41,7 +41,9 @@ class AnalyticsApiTest {
 
   @BeforeAll
   static void start() {
-    engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false"));
+    // The relay is off: these tests hand the consumer the outbox themselves (EventFeedTest covers the live path).
+    engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false",
+        "LOYALTY_RELAY_ENABLED", "false"));
     vertx = Vertx.vertx();
     pool = PgBuilder.pool().connectingTo(PgUrls.connectOptions(TestEngine.PG_SERVER + engine.database)).using(vertx).build();
     // one member given 1,000 points, who redeems a 100-point gift card twice and a 40-point coupon once
@@ -193,7 +195,7 @@ class AnalyticsApiTest {
       }
       replicaNode = TestEngine.startNode(engine, Map.of("LOYALTY_PG_READ_URL",
           "postgresql://" + role + "@127.0.0.1:5432/" + engine.database,
-          "LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false"));
+          "LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false", "LOYALTY_RELAY_ENABLED", "false"));
       String period = "?from=" + today().minusDays(1) + "&to=" + today();
       Reply summary = replicaNode.get("/v1/analytics/summary" + period, tenant.adminKey());
       Reply daily = replicaNode.get("/v1/analytics/daily" + period, tenant.adminKey());

@@ -51,7 +51,9 @@ class AnalyticsRollupTest {
 
   @BeforeAll
   static void start() {
-    engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false"));
+    // The relay is off: these tests hand the consumer the outbox themselves (EventFeedTest covers the live path).
+    engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false",
+        "LOYALTY_RELAY_ENABLED", "false"));
     vertx = Vertx.vertx();
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
         .connectingTo(PgUrls.connectOptions(TestEngine.PG_SERVER + engine.database)).using(vertx).build();

@@ -68,6 +68,19 @@ class KafkaOutageTest {
     assertTrue(eventually(15_000, () -> !outboxCheck().getBoolean("degraded")), outboxCheck().encode());
     List<DomainEvent> written = engine.outboxEvents();
     assertEveryEventInMemberOrder(written, events(readTopic(kafka.bootstrap(), TOPIC, written.size(), Duration.ofSeconds(30))));
+
+    // Analytics (a Kafka consumer group in this engine) catches up exactly: every event once, and the
+    // points it reports issued equal the ledger's earnings.
+    java.util.UUID tenantId = java.util.UUID.fromString(tenant.id());
+    long outboxRows = engine.queryLong("select count(*) from outbox where tenant_id = ?", tenantId);
+    assertTrue(eventually(60_000, () -> engine.queryLong(
+        "select coalesce(max(events_applied), 0) from analytics_tenants where tenant_id = ?", tenantId) == outboxRows),
+        "analytics applied every event once");
+    String today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Warsaw")).toString();
+    JsonObject summary = engine.get("/v1/analytics/summary?from=" + today + "&to=" + today, tenant.adminKey()).json();
+    long earned = engine.queryLong("select sum(points) from ledger_entries where tenant_id = ? and kind = 'earn'", tenantId);
+    assertEquals(earned, summary.getJsonObject("points").getLong("issued"), summary.encode());
+    assertEquals(earned, summary.getJsonObject("liability").getLong("atEnd"), summary.encode());
   }
 
   private static JsonObject outboxCheck() {

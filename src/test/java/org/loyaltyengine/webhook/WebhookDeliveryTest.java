@@ -41,8 +41,9 @@ class WebhookDeliveryTest {
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
+    // The relay is off: these tests hand the consumer the outbox themselves (EventFeedTest covers the live path).
     engine = TestEngine.start(Map.ofEntries(Map.entry("LOYALTY_JOBS_ENABLED", "false"),
-        Map.entry("LOYALTY_FULFILLMENT_ENABLED", "false"),
+        Map.entry("LOYALTY_FULFILLMENT_ENABLED", "false"), Map.entry("LOYALTY_RELAY_ENABLED", "false"),
         Map.entry("LOYALTY_WEBHOOKS_POLL_MS", "50"),
         Map.entry("LOYALTY_WEBHOOKS_BACKOFF_BASE_MS", "20"),
         Map.entry("LOYALTY_WEBHOOKS_BACKOFF_CAP_MS", "200"),
@@ -323,7 +324,7 @@ class WebhookDeliveryTest {
     try (WebhookReceiver receiver = receiver();
          TestEngine second = TestEngine.startNode(engine, engine.env().entrySet().stream()
              .filter(e -> e.getKey().startsWith("LOYALTY_WEBHOOKS_") || e.getKey().startsWith("LOYALTY_JOBS_")
-                 || e.getKey().startsWith("LOYALTY_FULFILLMENT_"))
+                 || e.getKey().startsWith("LOYALTY_FULFILLMENT_") || e.getKey().startsWith("LOYALTY_RELAY_"))
              .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)))) {
       JsonObject hook = subscribe(engine, tenant.adminKey(), receiver.url("/both"), "*");
       receiver.secret("/both", hook.getString("secret"));

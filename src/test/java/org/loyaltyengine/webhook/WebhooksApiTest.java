@@ -40,7 +40,7 @@ class WebhooksApiTest {
   static void start() {
     vertx = Vertx.vertx();
     engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false",
-        "LOYALTY_WEBHOOKS_ENABLED", "false"));
+        "LOYALTY_WEBHOOKS_ENABLED", "false", "LOYALTY_RELAY_ENABLED", "false"));
     pool = PgBuilder.pool().connectingTo(PgUrls.connectOptions(engine.env().get("LOYALTY_PG_URL"))).using(vertx).build();
   }
 
