@@ -93,11 +93,19 @@ public final class TestEngine implements AutoCloseable {
    * output goes to {@code target/<name>.log}.
    */
   public Process startProcessNode(String name, Map<String, String> overrides) throws IOException {
+    return startProcessNode(name, overrides, new String[0]);
+  }
+
+  /** The same with arguments after {@code serve}, e.g. {@code --cluster}. */
+  public Process startProcessNode(String name, Map<String, String> overrides, String... serveArgs) throws IOException {
     Map<String, String> nodeEnv = new HashMap<>(env);
     nodeEnv.put("LOYALTY_HTTP_PORT", String.valueOf(freePort()));
     nodeEnv.putAll(overrides);
-    ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "org.loyaltyengine.Main", "serve");
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "org.loyaltyengine.Main", "serve"));
+    command.addAll(java.util.List.of(serveArgs));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("LOYALTY_"));
     pb.environment().putAll(nodeEnv);
     pb.redirectErrorStream(true).redirectOutput(new java.io.File("target/" + name + ".log"));
