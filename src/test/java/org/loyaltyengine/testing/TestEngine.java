@@ -112,6 +112,17 @@ public final class TestEngine implements AutoCloseable {
     return pb.start();
   }
 
+  /**
+   * The settings of one node of a test cluster on 127.0.0.1: the cluster's own name (so concurrent test runs on
+   * the machine never merge), this node's Hazelcast port, and every member's port. Clustered mode itself is
+   * switched on by {@code LOYALTY_CLUSTER_ENABLED=true} or by {@code serve --cluster}.
+   */
+  public static Map<String, String> clusterSettings(String clusterName, int port, java.util.List<Integer> memberPorts) {
+    return Map.of("LOYALTY_CLUSTER_NAME", clusterName, "LOYALTY_CLUSTER_HOST", "127.0.0.1",
+        "LOYALTY_CLUSTER_PORT", String.valueOf(port), "LOYALTY_CLUSTER_MEMBERS",
+        String.join(",", memberPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
+  }
+
   public Map<String, String> env() {
     return Map.copyOf(env);
   }
