@@ -110,8 +110,12 @@ class ClusteredNodesTest {
     assertEquals(200, second.get("/v1/members/revoke-1/status", key).status(), "cached as valid on the second node");
     assertEquals(204, first.delete("/v1/api-keys/" + created.json().getString("id"), tenant.adminKey()).status());
     long revokedAt = System.nanoTime();
-    assertTrue(eventually(1_000, () -> second.get("/v1/members/revoke-1/status", key).status() == 401),
-        "refused on the second node " + (System.nanoTime() - revokedAt) / 1_000_000 + " ms after the revocation");
+    boolean refused = false;
+    // A probe counts by when it was sent, so a slow machine's request latency stays out of the measure.
+    while (!refused && System.nanoTime() - revokedAt <= 1_000_000_000L) {
+      refused = second.get("/v1/members/revoke-1/status", key).status() == 401;
+    }
+    assertTrue(refused, "refused on the second node within a second of the revocation");
   }
 
   @Test
