@@ -32,10 +32,12 @@ public final class AdvisoryLease {
   public static final int LOCK_CLASS = 0x4C4F5941;
   /**
    * The server drops a lease's session (freeing the lock) this soon after the owner's machine stops answering:
-   * idle 5 s, then 3 probes 2 s apart. A killed process needs none of it: its socket closes at once.
+   * when idle, after 5 s and 3 probes 2 s apart; with an answer unacknowledged, after 10 s. A killed process
+   * needs none of it: its socket closes at once.
    */
   private static final String KEEPALIVES = "select set_config('tcp_keepalives_idle', '5', false),"
-      + " set_config('tcp_keepalives_interval', '2', false), set_config('tcp_keepalives_count', '3', false)";
+      + " set_config('tcp_keepalives_interval', '2', false), set_config('tcp_keepalives_count', '3', false),"
+      + " set_config('tcp_user_timeout', '10000', false)";
   /** Every lease competing in this JVM, so health and metrics can say which this node holds. */
   private static final Set<AdvisoryLease> COMPETING = ConcurrentHashMap.newKeySet();
 
