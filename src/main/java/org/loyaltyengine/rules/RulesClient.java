@@ -9,10 +9,6 @@ public final class RulesClient {
   private final EventBus eventBus;
   private final DeliveryOptions options;
 
-  public RulesClient(EventBus eventBus, long timeoutMs) {
-    this(eventBus, timeoutMs, true);
-  }
-
   /**
    * @param localWorkers whether this node runs rules workers: then evaluations stay on it (no network hop, and
    *                     the codec passes the records by reference); else they go to the workers of other
