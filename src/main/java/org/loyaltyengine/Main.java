@@ -7,8 +7,10 @@ import org.loyaltyengine.platform.LoyaltyServer;
 import org.loyaltyengine.seed.Seeder;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
-/** {@code java -jar loyalty-engine.jar [serve | seed ... | partner-sim ... | kafka ...]}. */
+/** {@code java -jar loyalty-engine.jar [serve [--cluster] | seed ... | partner-sim ... | kafka ...]}. */
 public final class Main {
   private Main() {}
 
@@ -31,17 +33,22 @@ public final class Main {
   }
 
   private static void serve(String[] args) {
-    if (args.length > 0) {
-      throw new ConfigException("serve takes no arguments yet (got " + String.join(" ", args) + ")");
+    Map<String, String> env = new HashMap<>(System.getenv());
+    for (String arg : args) {
+      if (!arg.equals("--cluster")) {
+        throw new ConfigException("serve takes only --cluster (got " + arg + ")");
+      }
+      env.put("LOYALTY_CLUSTER_ENABLED", "true"); // the flag and the variable are one setting
     }
-    LoyaltyServer server = LoyaltyServer.start(System.getenv());
+    LoyaltyServer server = LoyaltyServer.start(env);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
   }
 
   private static void usage(int exitCode) {
     System.err.println("""
         usage: java -jar loyalty-engine.jar [command]
-          serve                 start the API server (default); configured by conf/application.yaml and LOYALTY_* variables
+          serve [--cluster]     start the API server (default); configured by conf/application.yaml and LOYALTY_* variables;
+                                --cluster joins the nodes of LOYALTY_CLUSTER_MEMBERS through conf/cluster.xml (docs/cluster.md)
           seed --tenant NAME --members N [--transactions-per-member K] [--export FILE.csv]
                                 fill a tenant with consistent demo data and print an admin key
           partner-sim [--port 9090] [--host 127.0.0.1] [--latency-ms MS] [--error-rate R] [--permanent-error-rate R]

@@ -119,7 +119,7 @@ public final class HttpVerticle extends VerticleBase {
 
     EventBus bus = vertx.eventBus();
     LedgerRepository ledger = new LedgerRepository(primary);
-    RulesClient rules = new RulesClient(bus, config.rules().timeoutMs());
+    RulesClient rules = new RulesClient(bus, config.rules().timeoutMs(), config.rules().enabled());
     PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
         rules, ledger);
 
@@ -174,6 +174,7 @@ public final class HttpVerticle extends VerticleBase {
       checks.register("postgres-replica", 2000, p -> replica.query("select 1").execute()
           .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
     }
+    org.loyaltyengine.platform.NodeHealth.register(checks, vertx); // cluster membership, singletons held here
     checks.register("redis", 1000, p -> redis.send(Request.cmd(Command.PING))
         .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
     // An open partner circuit degrades fulfillment (redemptions wait as pending) but the node still serves.

@@ -11,6 +11,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.loyaltyengine.member.MemberCache;
+import org.loyaltyengine.platform.AdvisoryLease;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.tier.TierRepository;
 import org.slf4j.Logger;
@@ -23,10 +24,14 @@ import java.util.function.Supplier;
  * The ledger's periodic work: release pending points whose time has come, expire due points, and review
  * tiers at the end of their qualification period. Each batch is one transaction over a bounded number of
  * members; a crash loses at most the batch in flight, which the next tick (here or on another node) does
- * again. Running on several nodes at once is safe (see V2__earning_ledger.sql), only wasteful.
+ * again. Running on several nodes at once would be safe (see V2__earning_ledger.sql), only wasteful, so the
+ * jobs run where the {@value #LEASE} lease is held: one node at a time, and a survivor within
+ * {@code jobs.leaseRetryMs} of the holder's death.
  */
 public final class LedgerJobsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(LedgerJobsVerticle.class);
+  /** The singleton lease of all three jobs: one PostgreSQL connection per node, not three. */
+  public static final String LEASE = "ledger.jobs";
   /** Batches per tick at most, so one tick never runs unbounded. */
   private static final int MAX_BATCHES_PER_TICK = 100;
   private static final String TIERED_TENANTS = "select id, tiers_version from tenants where tiers_version > 0";
@@ -39,6 +44,7 @@ public final class LedgerJobsVerticle extends VerticleBase {
   private LedgerRepository ledger;
   private MemberCache memberCache;
   private TierRepository tiers;
+  private AdvisoryLease lease;
   private final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public LedgerJobsVerticle(AppConfig config, MeterRegistry registry) {
@@ -54,15 +60,16 @@ public final class LedgerJobsVerticle extends VerticleBase {
     ledger = new LedgerRepository(pool);
     tiers = new TierRepository(pool);
     AppConfig.Jobs jobs = config.jobs();
+    lease = AdvisoryLease.compete(vertx, config.pg().primary(), LEASE, jobs.leaseRetryMs()).reportTo(registry);
     vertx.setPeriodic(jobs.releaseEveryMs(), id -> runExclusive("release", () -> drain(() -> ledger.releaseDue(jobs.batchMembers()), 0)));
     vertx.setPeriodic(jobs.expireEveryMs(), id -> runExclusive("expire", () -> drain(() -> ledger.expireDue(jobs.batchMembers()), 0)));
     vertx.setPeriodic(jobs.tierReviewEveryMs(), id -> runExclusive("tier-review", this::reviewTiers));
     return Future.succeededFuture();
   }
 
-  /** A job whose previous tick is still running skips this one rather than piling up. */
+  /** Only the lease holder works; a job whose previous tick is still running skips this one rather than piling up. */
   private void runExclusive(String job, Supplier<Future<?>> work) {
-    if (!running.add(job)) {
+    if (!lease.held() || !running.add(job)) {
       return;
     }
     work.get().onComplete(ar -> {
@@ -97,6 +104,6 @@ public final class LedgerJobsVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     redis.close();
-    return pool.close();
+    return lease.close().eventually(() -> pool.close());
   }
 }

@@ -1,5 +1,7 @@
 package org.loyaltyengine.platform;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -9,6 +11,9 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -25,6 +30,16 @@ public final class AdvisoryLease {
   private static final Logger log = LoggerFactory.getLogger(AdvisoryLease.class);
   /** First key of every lock we take: "LOYA" in ASCII, so our locks are recognisable in pg_locks. */
   public static final int LOCK_CLASS = 0x4C4F5941;
+  /**
+   * The server drops a lease's session (freeing the lock) this soon after the owner's machine stops answering:
+   * when idle, after 5 s and 3 probes 2 s apart; with an answer unacknowledged, after 10 s. A killed process
+   * needs none of it: its socket closes at once.
+   */
+  private static final String KEEPALIVES = "select set_config('tcp_keepalives_idle', '5', false),"
+      + " set_config('tcp_keepalives_interval', '2', false), set_config('tcp_keepalives_count', '3', false),"
+      + " set_config('tcp_user_timeout', '10000', false)";
+  /** Every lease competing in this JVM, so health and metrics can say which this node holds. */
+  private static final Set<AdvisoryLease> COMPETING = ConcurrentHashMap.newKeySet();
 
   private final Vertx vertx;
   private final PgConnectOptions options;
@@ -43,6 +58,20 @@ public final class AdvisoryLease {
     this.key = key;
     tryAcquire();
     this.timerId = vertx.setPeriodic(retryMs, id -> tryAcquire());
+    COMPETING.add(this);
+  }
+
+  /** The names of the leases the node of {@code vertx} holds now, sorted. */
+  public static List<String> heldOn(Vertx vertx) {
+    return COMPETING.stream().filter(l -> l.vertx == vertx && l.held).map(l -> l.name).sorted().toList();
+  }
+
+  /** Publishes {@code loyalty_singleton_held{lease=name}}: 1 on the node that holds it, 0 on the others. */
+  public AdvisoryLease reportTo(MeterRegistry registry) {
+    Gauge.builder("loyalty_singleton_held", this, l -> l.held ? 1 : 0)
+        .description("1 while this node holds the lease and runs its singleton work").tag("lease", name)
+        .register(registry);
+    return this;
   }
 
   /**
@@ -78,10 +107,11 @@ public final class AdvisoryLease {
     }
     attempting = true;
     Future<PgConnection> conn = connection != null ? Future.succeededFuture(connection)
-        : PgConnection.connect(vertx, options).onSuccess(c -> {
-            connection = c;
-            c.closeHandler(v -> lost("connection closed"));
-          });
+        : PgConnection.connect(vertx, options).compose(c -> c.query(KEEPALIVES).execute().map(c)
+            .onFailure(err -> c.close())).onSuccess(c -> {
+              connection = c;
+              c.closeHandler(v -> lost("connection closed"));
+            });
     conn.compose(c -> held
             ? c.preparedQuery("select true").execute(Tuple.tuple()).map(rows -> true)
             : c.preparedQuery("select pg_try_advisory_lock($1, $2)").execute(Tuple.of(LOCK_CLASS, key))
@@ -112,6 +142,7 @@ public final class AdvisoryLease {
   /** Gives the lease up (closing the connection releases the lock) and stops competing. */
   public Future<Void> close() {
     closed = true;
+    COMPETING.remove(this);
     vertx.cancelTimer(timerId);
     held = false;
     PgConnection c = connection;

@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
                         Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
-                        Relay relay, Analytics analytics) {
+                        Relay relay, Analytics analytics, Cluster cluster) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -40,7 +40,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Cache(long memberTtlSeconds, long tenantTtlMs) {}
 
-  public record Rules(int instances, long timeoutMs) {
+  /** @param enabled whether this node runs rules workers; false sends every evaluation to other cluster nodes */
+  public record Rules(int instances, long timeoutMs, boolean enabled) {
     public int effectiveInstances() {
       return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
     }
@@ -53,7 +54,48 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
                          long backoffCapMs, int maxAgeHours, int concurrencyPerEndpoint, int circuitFailuresToOpen,
                          long circuitResetMs) {}
 
-  public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers) {}
+  /** @param leaseRetryMs how often a node that does not run the jobs tries to take them over (fail-over time) */
+  public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers,
+                     long leaseRetryMs) {}
+
+  /**
+   * Clustered mode (docs/cluster.md): Hazelcast configured by {@code configFile}, with these keys applied on
+   * top of it.
+   *
+   * @param host    the address this node binds and advertises to the others; empty lets Hazelcast choose
+   * @param members {@code host:port} entries to join over TCP/IP, comma separated; empty keeps the join
+   *                section of {@code configFile} (e.g. Kubernetes discovery)
+   */
+  public record Cluster(boolean enabled, String name, String host, int port, String members, int eventBusPort,
+                        String configFile) {
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final java.util.regex.Pattern MEMBER =
+        java.util.regex.Pattern.compile("[A-Za-z0-9._-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+
+    public java.util.List<String> memberList() {
+      return java.util.Arrays.stream(members.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList();
+    }
+
+    void validate() {
+      if (!NAME.matcher(name).matches()) {
+        throw new ConfigException("LOYALTY_CLUSTER_NAME must be 1-64 characters of [A-Za-z0-9._-]");
+      }
+      for (String member : memberList()) {
+        if (!MEMBER.matcher(member).matches()) {
+          throw new ConfigException("LOYALTY_CLUSTER_MEMBERS must be a comma list of host or host:port (got \""
+              + member + "\")");
+        }
+      }
+      // Hazelcast binds by interface address, so a host name would silently match no interface.
+      if (!host.isEmpty() && !host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*")) {
+        throw new ConfigException("LOYALTY_CLUSTER_HOST must be an IP address of this machine, or empty (got \""
+            + host + "\")");
+      }
+      if (configFile.isEmpty()) {
+        throw new ConfigException("LOYALTY_CLUSTER_CONFIG_FILE must name a Hazelcast XML file");
+      }
+    }
+  }
 
   /** Where domain events go; an empty bootstrap means no Kafka (the relay delivers over the event bus). */
   public record Kafka(String bootstrap, String topic, int topicPartitions, int replicationFactor, long deliveryTimeoutMs) {
@@ -107,11 +149,14 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_AUTH_KEY_CACHE_TTL_MS", 0, 60_000),
             s.integer("LOYALTY_AUTH_KEY_CACHE_MAX_ENTRIES", 1, 10_000_000)),
         new Operator(s.string("LOYALTY_OPERATOR_TOKEN")),
-        new Rules(s.integer("LOYALTY_RULES_INSTANCES", 0, 64), s.integer("LOYALTY_RULES_TIMEOUT_MS", 10, 60_000)),
+        new Rules(s.integer("LOYALTY_RULES_INSTANCES", 0, 64), s.integer("LOYALTY_RULES_TIMEOUT_MS", 10, 60_000),
+            s.bool("LOYALTY_RULES_ENABLED")),
         new Jobs(s.bool("LOYALTY_JOBS_ENABLED"), s.integer("LOYALTY_JOBS_RELEASE_EVERY_MS", 50, 3_600_000),
             s.integer("LOYALTY_JOBS_EXPIRE_EVERY_MS", 50, 86_400_000),
             s.integer("LOYALTY_JOBS_TIER_REVIEW_EVERY_MS", 50, 86_400_000),
-            s.integer("LOYALTY_JOBS_BATCH_MEMBERS", 1, 100_000)),
+            s.integer("LOYALTY_JOBS_BATCH_MEMBERS", 1, 100_000),
+            // at most 5 s, so a dead node's jobs move to a survivor well within 15 s
+            s.integer("LOYALTY_JOBS_LEASE_RETRY_MS", 100, 5_000)),
         new Fulfillment(s.bool("LOYALTY_FULFILLMENT_ENABLED"), s.integer("LOYALTY_FULFILLMENT_INSTANCES", 1, 64),
             s.integer("LOYALTY_FULFILLMENT_POLL_MS", 10, 60_000), s.integer("LOYALTY_FULFILLMENT_CLAIM_BATCH", 1, 10_000),
             s.integer("LOYALTY_FULFILLMENT_LEASE_MS", 1_000, 3_600_000),
@@ -143,7 +188,10 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_RELAY_DELIVERY_TIMEOUT_MS", 100, 3_600_000),
             s.integer("LOYALTY_RELAY_GROUP_RETENTION_SECONDS", 1, 31_536_000),
             s.integer("LOYALTY_RELAY_LAG_DEGRADED_SECONDS", 1, 86_400)),
-        new Analytics(s.bool("LOYALTY_ANALYTICS_ENABLED")));
+        new Analytics(s.bool("LOYALTY_ANALYTICS_ENABLED")),
+        new Cluster(s.bool("LOYALTY_CLUSTER_ENABLED"), s.string("LOYALTY_CLUSTER_NAME"), s.string("LOYALTY_CLUSTER_HOST"),
+            s.integer("LOYALTY_CLUSTER_PORT", 1, 65535), s.string("LOYALTY_CLUSTER_MEMBERS"),
+            s.integer("LOYALTY_CLUSTER_EVENT_BUS_PORT", 0, 65535), s.string("LOYALTY_CLUSTER_CONFIG_FILE")));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }
@@ -152,6 +200,10 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
       throw new ConfigException("LOYALTY_WEBHOOKS_LEASE_MS must be at least 3 x LOYALTY_WEBHOOKS_TIMEOUT_MS");
     }
     config.validateUrls();
+    config.cluster.validate();
+    if (!config.rules.enabled && !config.cluster.enabled) {
+      throw new ConfigException("LOYALTY_RULES_ENABLED=false needs clustered mode: a single node must evaluate rules itself");
+    }
     return config;
   }
 

@@ -13,7 +13,9 @@ import org.loyaltyengine.http.HttpVerticle;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.ApiKeyCache;
 import org.loyaltyengine.tenant.TenantSettingsCache;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.loyaltyengine.rules.EvaluationRequest;
+import org.loyaltyengine.rules.RulesMessageJson;
 import org.loyaltyengine.rules.RuleSetCache;
 import org.loyaltyengine.rules.RuleVerdict;
 import org.loyaltyengine.rules.RulesVerticle;
@@ -50,24 +52,31 @@ public final class LoyaltyServer implements AutoCloseable {
   }
 
   public static LoyaltyServer start(Map<String, String> env) {
+    // Read before Vert.x starts: whether it starts clustered, and where, is configuration.
+    Vertx reader = Vertx.vertx();
+    AppConfig config;
+    try {
+      config = ConfigLoader.load(reader, env);
+    } finally {
+      reader.close().await();
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Request and response sizes would cost two histogram records per request and answer no question the
     // latency histograms and byte counters do not.
     registry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("vertx.http.server.request.bytes"))
         .meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("vertx.http.server.response.bytes"));
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)
-            .setRegistryName("loyalty-" + UUID.randomUUID()) // one registry per engine, even several in one JVM
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
-            .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-                Label.POOL_NAME, Label.CLIENT_NAME))))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setRegistryName("loyalty-" + UUID.randomUUID()) // one registry per engine, even several in one JVM
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+            Label.POOL_NAME, Label.CLIENT_NAME)));
+    // Migrations first: a node that cannot reach its database must not join the cluster.
+    DatabaseSetup.prepare(config.pg());
+    Vertx vertx = config.cluster().enabled() ? clustered(options, config.cluster(), registry) : Vertx.builder()
+        .with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
     try {
-      AppConfig config = ConfigLoader.load(vertx, env);
-      DatabaseSetup.prepare(config.pg());
       NodeState caches = new NodeState(
           new ApiKeyCache(config.auth().keyCacheTtlMs(), config.auth().keyCacheMaxEntries(), System::nanoTime),
           new TenantSettingsCache(config.cache().tenantTtlMs(), System::nanoTime),
@@ -76,10 +85,15 @@ public final class LoyaltyServer implements AutoCloseable {
       bus.<String>consumer(ApiKeyAuthenticator.REVOKED_ADDRESS, msg -> caches.keys().invalidate(msg.body()));
       bus.<String>consumer(TenantSettingsCache.CHANGED_ADDRESS,
           msg -> caches.tenants().invalidate(UUID.fromString(msg.body())));
-      bus.registerDefaultCodec(EvaluationRequest.class, new LocalCodec<>(EvaluationRequest.class));
-      bus.registerDefaultCodec(RuleVerdict.class, new LocalCodec<>(RuleVerdict.class));
-      vertx.deployVerticle(() -> new RulesVerticle(config, caches.rules()),
-          new DeploymentOptions().setInstances(config.rules().effectiveInstances())).await();
+      // JSON when an evaluation crosses nodes, by reference when it stays on this one.
+      bus.registerDefaultCodec(EvaluationRequest.class, new JsonMessageCodec<>(EvaluationRequest.class,
+          RulesMessageJson::toJson, RulesMessageJson::request));
+      bus.registerDefaultCodec(RuleVerdict.class, new JsonMessageCodec<>(RuleVerdict.class,
+          RulesMessageJson::toJson, RulesMessageJson::verdict));
+      if (config.rules().enabled()) {
+        vertx.deployVerticle(() -> new RulesVerticle(config, caches.rules()),
+            new DeploymentOptions().setInstances(config.rules().effectiveInstances())).await();
+      }
       if (config.jobs().enabled()) {
         vertx.deployVerticle(new LedgerJobsVerticle(config, registry)).await();
       }
@@ -107,6 +121,11 @@ public final class LoyaltyServer implements AutoCloseable {
       log.info("event=started port={} httpInstances={} pg={} replica={} redis={}", config.http().port(), instances,
           config.pg().primary().getHost() + ":" + config.pg().primary().getPort() + "/" + config.pg().primary().getDatabase(),
           config.pg().readUrl().isEmpty() ? "none" : "configured", config.redis().url());
+      if (vertx.isClustered()) {
+        io.vertx.core.spi.cluster.ClusterManager cluster = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+        log.info("event=cluster_joined cluster={} node={} members={} hazelcast={}:{}", config.cluster().name(),
+            cluster.getNodeId(), cluster.getNodes().size(), config.cluster().host(), config.cluster().port());
+      }
       if (!config.operator().enabled()) {
         log.warn("event=operator_disabled reason=\"LOYALTY_OPERATOR_TOKEN is empty: POST /v1/tenants is refused\"");
       }
@@ -114,6 +133,20 @@ public final class LoyaltyServer implements AutoCloseable {
     } catch (RuntimeException e) {
       vertx.close();
       throw e;
+    }
+  }
+
+  private static Vertx clustered(VertxOptions options, AppConfig.Cluster cluster, PrometheusMeterRegistry registry) {
+    options.setEventBusOptions(ClusterConfig.eventBus(cluster));
+    try {
+      return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry))
+          .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
+          .buildClustered().await();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ConfigException("cannot join the cluster \"" + cluster.name() + "\" on " + cluster.host() + ":"
+          + cluster.port() + ": " + e.getMessage());
     }
   }
 

@@ -93,15 +93,34 @@ public final class TestEngine implements AutoCloseable {
    * output goes to {@code target/<name>.log}.
    */
   public Process startProcessNode(String name, Map<String, String> overrides) throws IOException {
+    return startProcessNode(name, overrides, new String[0]);
+  }
+
+  /** The same with arguments after {@code serve}, e.g. {@code --cluster}. */
+  public Process startProcessNode(String name, Map<String, String> overrides, String... serveArgs) throws IOException {
     Map<String, String> nodeEnv = new HashMap<>(env);
     nodeEnv.put("LOYALTY_HTTP_PORT", String.valueOf(freePort()));
     nodeEnv.putAll(overrides);
-    ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "org.loyaltyengine.Main", "serve");
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "org.loyaltyengine.Main", "serve"));
+    command.addAll(java.util.List.of(serveArgs));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("LOYALTY_"));
     pb.environment().putAll(nodeEnv);
     pb.redirectErrorStream(true).redirectOutput(new java.io.File("target/" + name + ".log"));
     return pb.start();
+  }
+
+  /**
+   * The settings of one node of a test cluster on 127.0.0.1: the cluster's own name (so concurrent test runs on
+   * the machine never merge), this node's Hazelcast port, and every member's port. Clustered mode itself is
+   * switched on by {@code LOYALTY_CLUSTER_ENABLED=true} or by {@code serve --cluster}.
+   */
+  public static Map<String, String> clusterSettings(String clusterName, int port, java.util.List<Integer> memberPorts) {
+    return Map.of("LOYALTY_CLUSTER_NAME", clusterName, "LOYALTY_CLUSTER_HOST", "127.0.0.1",
+        "LOYALTY_CLUSTER_PORT", String.valueOf(port), "LOYALTY_CLUSTER_MEMBERS",
+        String.join(",", memberPorts.stream().map(p -> "127.0.0.1:" + p).toList()));
   }
 
   public Map<String, String> env() {
