@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Activity that writes domain events, and the checks every relay test makes of what came out. */
-final class EventFixtures {
+public final class EventFixtures {
   private EventFixtures() {}
 
   static final Instant AN_HOUR_AGO = Instant.now().minusSeconds(3600);
@@ -103,7 +103,7 @@ final class EventFixtures {
    * Every expected event was received, and for each member (ordering key) the first occurrences came in
    * the outbox's order. Duplicates are allowed (at least once); reordering and loss are not.
    */
-  static void assertEveryEventInMemberOrder(List<DomainEvent> expected, List<DomainEvent> received) {
+  public static void assertEveryEventInMemberOrder(List<DomainEvent> expected, List<DomainEvent> received) {
     Map<String, List<Long>> want = byKey(expected);
     Map<String, List<Long>> got = new LinkedHashMap<>();
     Set<Long> seen = new HashSet<>();
@@ -130,7 +130,7 @@ final class EventFixtures {
    * Every record of {@code topic}, from the beginning of each partition, partition by partition in offset
    * order, read with a plain Kafka consumer (no group) until {@code distinct} different events are in.
    */
-  static List<ConsumerRecord<String, String>> readTopic(String bootstrap, String topic, int distinct, Duration timeout) {
+  public static List<ConsumerRecord<String, String>> readTopic(String bootstrap, String topic, int distinct, Duration timeout) {
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
@@ -154,7 +154,7 @@ final class EventFixtures {
   }
 
   /** The events in Kafka order: per partition by offset, which is the order each member's events were written. */
-  static List<DomainEvent> events(List<ConsumerRecord<String, String>> records) {
+  public static List<DomainEvent> events(List<ConsumerRecord<String, String>> records) {
     List<DomainEvent> events = new ArrayList<>(records.size());
     records.forEach(r -> events.add(DomainEventJson.decode(r.value())));
     return events;

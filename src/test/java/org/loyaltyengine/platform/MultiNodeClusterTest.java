@@ -22,6 +22,8 @@ import org.loyaltyengine.fulfillment.sim.SimulatorOptions;
 import org.loyaltyengine.ledger.LedgerJobsVerticle;
 import org.loyaltyengine.testing.TestEngine;
 import org.loyaltyengine.testing.TestEngine.Tenant;
+import org.loyaltyengine.testing.TestKafka;
+import org.loyaltyengine.events.DomainEvent;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -40,13 +42,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.loyaltyengine.events.EventFixtures.assertEveryEventInMemberOrder;
+import static org.loyaltyengine.events.EventFixtures.events;
+import static org.loyaltyengine.events.EventFixtures.readTopic;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 6 part 2: three engine processes ({@code serve --cluster}) on 127.0.0.1 over one PostgreSQL and Redis,
  * purchases and redemptions spread over all three, the node that runs the ledger jobs killed with SIGKILL in
- * the middle, then restarted. The steps build on each other, so they run in order. Tagged {@value #TAG}: about
+ * the middle, then restarted. The nodes publish the outbox to a real Kafka broker (the suite's). The steps build on each other, so they run in order. Tagged {@value #TAG}: about
  * a minute on a quiet two-core machine; {@code mvn test -DexcludedGroups=multi-node} leaves it out.
  */
 @Tag(MultiNodeClusterTest.TAG)
@@ -74,6 +79,8 @@ class MultiNodeClusterTest {
   static final int[] httpPorts = new int[NODES];
   static final Process[] nodes = new Process[NODES];
   static String clusterName;
+  static TestKafka kafka;
+  static String topic;
 
   /** Every load operation's id and the points a purchase must earn (0 for a redemption). */
   static final Map<String, Long> purchases = new ConcurrentHashMap<>();
@@ -93,11 +100,15 @@ class MultiNodeClusterTest {
     simVertx = Vertx.vertx();
     sim = PartnerSimulator.start(simVertx, SimulatorOptions.onFreePort()).await();
     sim.controls().setLatencyMs(20); // partner calls are in flight when the node dies
-    owner = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false"));
+    kafka = TestKafka.shared();
+    // The owner's relay stays off: every event, the set-up's included, must reach Kafka through the cluster.
+    owner = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false",
+        "LOYALTY_RELAY_ENABLED", "false"));
     setUpData();
     owner.stopServer();
 
     clusterName = "test-" + owner.database;
+    topic = "cluster-events-" + owner.database;
     for (int i = 0; i < NODES; i++) {
       hazelcastPorts[i] = TestEngine.freePort();
       httpPorts[i] = TestEngine.freePort();
@@ -153,6 +164,8 @@ class MultiNodeClusterTest {
         "LOYALTY_FULFILLMENT_POLL_MS", "50", "LOYALTY_FULFILLMENT_LEASE_MS", "3000",
         // Keys cached a minute: only the cluster-wide revocation can make the other nodes refuse one in time.
         "LOYALTY_AUTH_KEY_CACHE_TTL_MS", "60000"));
+    env.putAll(Map.of("LOYALTY_KAFKA_BOOTSTRAP", kafka.bootstrap(), "LOYALTY_KAFKA_TOPIC", topic,
+        "LOYALTY_RELAY_ENABLED", "true", "LOYALTY_RELAY_LEASE_RETRY_MS", "1000", "LOYALTY_RELAY_POLL_MS", "50"));
     // C1 only: three JVMs warming up must not starve each other of the two cores; the opens are what Hazelcast
     // asks for (the jar's manifest carries them for java -jar).
     env.put("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 --add-exports java.base/jdk.internal.ref=ALL-UNNAMED"
@@ -336,15 +349,19 @@ class MultiNodeClusterTest {
     assertEquals(0, owner.ledgerInvariantViolations());
   }
 
-  // =====================================================================================================
-  // TODO(lead, issue 6 part 2): "no event missing from Kafka". The outbox relay lands in another branch; once
-  // it is merged, start the test broker, point the nodes at it, and check here that every outbox row of the
-  // load (purchases' points.earned, redemptions' redemption.created/fulfilled, by outbox id = eventId) is on
-  // its topic. Until then this test only proves the outbox side (killMidLoad: each event written exactly once).
-  // =====================================================================================================
-
   @Test
   @Order(7)
+  @DisplayName("no event is missing from Kafka: every outbox row is published and on the topic, each member's in order")
+  void everyEventOnKafka() throws Exception {
+    assertTrue(eventually(60_000, () -> owner.queryLong("select count(*) from outbox where published_at is null") == 0),
+        "the surviving relays drained the outbox, the dead node's partitions included");
+    List<DomainEvent> written = owner.outboxEvents();
+    assertEveryEventInMemberOrder(written,
+        events(readTopic(kafka.bootstrap(), topic, written.size(), java.time.Duration.ofSeconds(60))));
+  }
+
+  @Test
+  @Order(8)
   @DisplayName("the killed node, restarted on its old ports, rejoins: every node counts three members again and it serves")
   void restartedNodeRejoins() throws Exception {
     nodes[killed] = startNode(killed, "cluster-node-" + killed + "-restarted");
