@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts Loyalty Engine with demo data: installs/starts PostgreSQL and Redis if needed, builds the jar,
 # seeds the "demo" tenant (DEMO_MEMBERS members, 10 purchases each), starts the partner simulator, sets up a
-# small program (an earning rule, a gift-card reward), then serves on port 8080 (Ctrl-C stops).
+# small program (an earning rule, a gift-card reward), starts a real Kafka broker (KRaft, from the jar's Maven
+# Central artifacts) for the event stream, then serves on port 8080 (Ctrl-C stops everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
@@ -25,9 +26,20 @@ ADMIN_KEY=$(echo "$SEED_OUT" | sed -n 's/^ADMIN_KEY=//p')
 SIM_PORT="${DEMO_PARTNER_PORT:-9090}"
 java -jar target/loyalty-engine.jar partner-sim --port "$SIM_PORT" --latency-ms 50 > target/partner-sim.log 2>&1 &
 SIM=$!
+KAFKA_PORT="${DEMO_KAFKA_PORT:-9092}"
+java -jar target/loyalty-engine.jar kafka --port "$KAFKA_PORT" --dir data/kafka > target/kafka.log 2>&1 &
+KAFKA=$!
+trap 'kill $SIM $KAFKA 2>/dev/null; wait $SIM $KAFKA 2>/dev/null' EXIT INT TERM
+for _ in $(seq 1 120); do
+  grep -q '^KAFKA_BOOTSTRAP=' target/kafka.log 2>/dev/null && break
+  kill -0 $KAFKA 2>/dev/null || { tail -n 20 target/kafka.log >&2; echo "the Kafka broker exited" >&2; exit 1; }
+  sleep 0.5
+done
+export LOYALTY_KAFKA_BOOTSTRAP="$(sed -n 's/^KAFKA_BOOTSTRAP=//p' target/kafka.log)"
+echo "Kafka broker on $LOYALTY_KAFKA_BOOTSTRAP (data in data/kafka)"
 java -jar target/loyalty-engine.jar serve &
 SERVER=$!
-trap 'kill $SERVER $SIM 2>/dev/null; wait $SERVER $SIM 2>/dev/null' EXIT INT TERM
+trap 'kill $SERVER $SIM $KAFKA 2>/dev/null; wait $SERVER $SIM $KAFKA 2>/dev/null' EXIT INT TERM
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
   kill -0 $SERVER 2>/dev/null || { echo "the server exited; see the log above" >&2; exit 1; }
@@ -53,7 +65,10 @@ Operator token:          $LOYALTY_OPERATOR_TOKEN
        -d '{"redemptionId": "demo-1", "memberExternalId": "member-0000001", "rewardId": "gc-10"}'
   curl -s -H "Authorization: Bearer $ADMIN_KEY" http://127.0.0.1:$PORT/v1/redemptions/demo-1
 
+  curl -s -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$PORT/v1/analytics/summary?from=$(date +%F)&to=$(date +%F)"
+
 The partner simulator (gift cards, 50 ms latency) runs on port $SIM_PORT: curl -s http://127.0.0.1:$SIM_PORT/control
+Domain events go to Kafka topic loyalty.events on $LOYALTY_KAFKA_BOOTSTRAP (docs/events.md).
 
 Ctrl-C stops the server (the data stays in database 'loyalty').
 MSG
