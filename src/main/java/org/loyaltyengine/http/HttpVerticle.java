@@ -41,6 +41,8 @@ import org.loyaltyengine.reward.RewardRepository;
 import org.loyaltyengine.reward.RewardRoutes;
 import org.loyaltyengine.fulfillment.PartnerRepository;
 import org.loyaltyengine.fulfillment.PartnerRoutes;
+import org.loyaltyengine.ingest.EventBatchRoutes;
+import org.loyaltyengine.ingest.InboxRepository;
 import org.loyaltyengine.transaction.PointsEarner;
 import org.loyaltyengine.transaction.PurchaseRoutes;
 import io.vertx.core.eventbus.EventBus;
@@ -123,6 +125,7 @@ public final class HttpVerticle extends VerticleBase {
     new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
         .mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
+    new EventBatchRoutes(new InboxRepository(primary), config.ingest().partitions(), clock).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);

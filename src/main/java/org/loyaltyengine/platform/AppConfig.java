@@ -12,7 +12,7 @@ import java.util.Optional;
  * with a one-line reason naming the environment variable.
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
-                        Jobs jobs, Fulfillment fulfillment) {
+                        Jobs jobs, Fulfillment fulfillment, Ingest ingest) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -47,6 +47,13 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Fulfillment(boolean enabled, int instances, long pollMs, int claimBatch, long leaseMs,
                             long backoffBaseMs, long backoffCapMs, int circuitFailuresToOpen, long circuitResetMs) {}
+
+  /**
+   * Asynchronous ingestion (POST /v1/event-batches). {@code partitions} must be the same on every node and may
+   * only change while the inbox has nothing pending: it decides which partition a member's items go to.
+   */
+  public record Ingest(boolean enabled, int instances, int partitions, int chunkItems, long pollMs, long leaseRetryMs,
+                       int retentionDays) {}
 
   public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers) {}
 
@@ -98,7 +105,11 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_FULFILLMENT_BACKOFF_BASE_MS", 1, 3_600_000),
             s.integer("LOYALTY_FULFILLMENT_BACKOFF_CAP_MS", 1, 86_400_000),
             s.integer("LOYALTY_FULFILLMENT_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
-            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000)));
+            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000)),
+        new Ingest(s.bool("LOYALTY_INGEST_ENABLED"), s.integer("LOYALTY_INGEST_INSTANCES", 1, 64),
+            s.integer("LOYALTY_INGEST_PARTITIONS", 1, 1024), s.integer("LOYALTY_INGEST_CHUNK_ITEMS", 1, 10_000),
+            s.integer("LOYALTY_INGEST_POLL_MS", 1, 60_000), s.integer("LOYALTY_INGEST_LEASE_RETRY_MS", 10, 600_000),
+            s.integer("LOYALTY_INGEST_RETENTION_DAYS", 1, 3650)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

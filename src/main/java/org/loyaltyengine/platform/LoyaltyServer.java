@@ -20,6 +20,7 @@ import org.loyaltyengine.rules.RulesVerticle;
 import org.loyaltyengine.ledger.LedgerJobsVerticle;
 import org.loyaltyengine.fulfillment.FulfillmentVerticle;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
+import org.loyaltyengine.ingest.IngestWorkerVerticle;
 import org.loyaltyengine.tier.TierSetCache;
 import io.vertx.core.eventbus.EventBus;
 import org.slf4j.Logger;
@@ -82,6 +83,12 @@ public final class LoyaltyServer implements AutoCloseable {
       if (config.fulfillment().enabled()) {
         vertx.deployVerticle(() -> new FulfillmentVerticle(config, registry, caches.circuits()),
             new DeploymentOptions().setInstances(config.fulfillment().instances())).await();
+      }
+      if (config.ingest().enabled()) {
+        java.util.concurrent.atomic.AtomicInteger ingestIndex = new java.util.concurrent.atomic.AtomicInteger();
+        vertx.deployVerticle(() -> new IngestWorkerVerticle(config, caches, registry, ingestIndex.getAndIncrement()),
+            new DeploymentOptions().setInstances(config.ingest().instances())
+                .setThreadingModel(io.vertx.core.ThreadingModel.WORKER)).await();
       }
       int instances = config.http().effectiveInstances();
       vertx.deployVerticle(() -> new HttpVerticle(config, caches, registry, Clock.systemUTC()),
