@@ -53,7 +53,7 @@ public final class IngestLedgerRepository {
   private static final String BUDGETS = "select rule_id, spent from rule_budgets where tenant_id = $1 and rule_id = any($2)";
   private static final String APPLY = "select * from loyalty_ingest_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
       + "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, "
-      + "$32, $33, $34, $35, $36, $37, $38)";
+      + "$32, $33, $34, $35, $36, $37)";
 
   /** A member whose snapshot changed, and the version to fence its cached reads at. */
   public record Fence(String externalId, long snapshotVersion) {}

@@ -170,10 +170,10 @@ public final class IngestWorkerVerticle extends VerticleBase {
           return true;
         })
         .recover(err -> {
-          if (isInfrastructure(err)) {
-            return Future.failedFuture(err); // the whole round is tried again later
-          }
           boolean retryable = isRetryable(err);
+          if (!retryable && !isCausedByItems(err)) {
+            return Future.failedFuture(err); // the database, the connection or this code: the round is tried again
+          }
           if (retryable && attempt < MAX_ATTEMPTS) {
             return vertx.timer(10L * attempt).compose(t -> apply(connection, tenantId, items, attempt + 1));
           }
@@ -267,25 +267,27 @@ public final class IngestWorkerVerticle extends VerticleBase {
   }
 
   /**
-   * The database or the connection is the trouble, not the items: connection and resource errors, cancelled
-   * statements, time-outs, and LY008 (items settled behind this worker's back, i.e. a lease
-   * that changed hands).
+   * Whether the items themselves can be what failed, so that applying them one by one isolates the bad one:
+   * a PostgreSQL data exception (class 22: an overflow, say), an integrity violation (23) or a broken ledger
+   * invariant (LY999), or an exception of the evaluation. Anything else (connection trouble, time-outs, an
+   * undefined function after a bad deployment, LY008 when a lease changed hands) is no item's fault: the
+   * round fails and is tried again, and no item is failed for it.
    */
-  private static boolean isInfrastructure(Throwable err) {
+  private static boolean isCausedByItems(Throwable err) {
+    if (err instanceof PgException pg) {
+      String state = String.valueOf(pg.getSqlState());
+      return state.startsWith("22") || state.startsWith("23") || state.equals("LY999");
+    }
     for (Throwable c = err; c != null; c = c.getCause()) {
-      if (c instanceof PgException pg) {
-        String state = String.valueOf(pg.getSqlState());
-        return state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.equals("LY008");
-      }
       if (c instanceof IOException || c instanceof TimeoutException || c.getClass().getName().startsWith("io.netty")
-          || c.getClass().getSimpleName().contains("Closed") || c.getClass().getSimpleName().contains("Timeout")) {
-        return true;
+          || c.getClass().getName().startsWith("io.vertx")) {
+        return false;
       }
       if (c.getCause() == c) {
         break;
       }
     }
-    return false;
+    return err instanceof RuntimeException;
   }
 
   @Override
