@@ -226,8 +226,11 @@ public final class IngestWorkerVerticle extends VerticleBase {
   private Future<ChunkPlan> commit(SqlConnection connection, Setting s, ChunkPlan plan) {
     UUID tenantId = s.tenant().tenantId();
     return connection.begin().compose(tx -> ledger.apply(connection, tenantId, s.tenant().currency(), s.tiers(), plan)
-        .compose(fences -> Future.all(fences.stream()
-            .map(f -> memberCache.invalidate(tenantId, f.externalId(), f.snapshotVersion())).toList()))
+        .compose(fences -> {
+          Map<String, Long> versions = new LinkedHashMap<>();
+          fences.forEach(f -> versions.put(f.externalId(), f.snapshotVersion()));
+          return memberCache.invalidateAll(tenantId, versions);
+        })
         .compose(fenced -> tx.commit())
         .transform(ar -> ar.succeeded() ? Future.succeededFuture(plan)
             : tx.rollback().transform(ignored -> Future.<ChunkPlan>failedFuture(ar.cause()))));
