@@ -58,7 +58,7 @@ declare
   d    date;
   made int := 0;
 begin
-  perform pg_advisory_xact_lock(1280266561, hashtext('inbox.partitions'));
+  perform pg_advisory_xact_lock(1280268609, hashtext('inbox.partitions'));
   for d in select generate_series((now() at time zone 'UTC')::date,
                                   (now() at time zone 'UTC')::date + p_days_ahead, interval '1 day')::date loop
     if to_regclass('inbox_items_' || to_char(d, 'YYYYMMDD')) is null then
@@ -81,7 +81,7 @@ declare
   dropped int := 0;
   pending boolean;
 begin
-  perform pg_advisory_xact_lock(1280266561, hashtext('inbox.partitions'));
+  perform pg_advisory_xact_lock(1280268609, hashtext('inbox.partitions'));
   for p in select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
             where i.inhparent = 'inbox_items'::regclass and c.relname ~ '^inbox_items_[0-9]{8}$'
               and to_date(substr(c.relname, 13), 'YYYYMMDD') + 1 <= cutoff
