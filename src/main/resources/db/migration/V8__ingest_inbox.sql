@@ -110,7 +110,8 @@ select loyalty_inbox_prepare(7);
 --   LY002 / LY003  a cap or budget counter would pass its limit (a concurrent earning got there first);
 --   LY006          a member's balance moved between the function's first read and its lock (the stored
 --                  replies show the balance after each earning, so they must be computed on the right one);
---   LY007          a transaction or event id the worker found free was taken meanwhile;
+--   23505          a transaction or event id the worker found free was taken meanwhile (a plain insert: the
+--                  worker checked every id just before, and a speculative one would cost every row more);
 --   LY008          an inbox item was no longer pending.
 -- Lock order is the one of V2: causes -> rule_usage -> rule_budgets (by rule id) -> member_balances (by
 -- member id) -> point_lots and members.
@@ -193,12 +194,7 @@ begin
              with ordinality as x(cause_type, cause_id, member, occurred, total, currency, kind, store, payload,
                                   hash, breakdown, points, pending, avail, pend, life, ord)
      where x.cause_type = 'transaction'
-     order by x.ord
-    on conflict (tenant_id, transaction_id) do nothing;
-    get diagnostics v_count = row_count;
-    if v_count <> (select count(*) from unnest(p_cause_types) t where t = 'transaction') then
-      raise exception 'a transaction id was taken meanwhile' using errcode = 'LY007';
-    end if;
+     order by x.ord;
     insert into member_events (tenant_id, event_id, member_id, event_type, occurred_at, attributes, request_hash,
                                result)
     select p_tenant, x.cause_id, x.member, x.kind, x.occurred, x.payload::jsonb, x.hash,
@@ -210,12 +206,7 @@ begin
              with ordinality as x(cause_type, cause_id, member, occurred, kind, payload, hash, breakdown, points,
                                   pending, avail, pend, life, ord)
      where x.cause_type = 'event'
-     order by x.ord
-    on conflict (tenant_id, event_id) do nothing;
-    get diagnostics v_count = row_count;
-    if v_count <> (select count(*) from unnest(p_cause_types) t where t = 'event') then
-      raise exception 'an event id was taken meanwhile' using errcode = 'LY007';
-    end if;
+     order by x.ord;
 
     -- Cap and budget counters: grown, then checked against their limits (a failed check undoes it all).
     if coalesce(array_length(p_usage_members, 1), 0) > 0 then

@@ -7,6 +7,7 @@ import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.member.MemberRules;
 import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.rules.CustomEvent;
+import org.loyaltyengine.rules.Purchase;
 import org.loyaltyengine.transaction.PurchaseJson;
 
 import java.time.Duration;
@@ -48,12 +49,16 @@ public final class EventBatchJson {
   }
 
   /**
-   * One item as the inbox stores it.
+   * One item as the inbox stores it next to the item's JSON as sent (the inbox keeps the batch's own text).
    *
-   * @param body the request body of the synchronous API for the item: a purchase as POST /v1/transactions
-   *             takes it, or an event as POST /v1/members/{id}/events takes it
+   * @param requestHash the fingerprint the synchronous API computes for the same purchase or event, so either
+   *                    path recognises the other's replays
    */
-  public record AcceptedItem(ItemKind kind, String itemId, String memberExternalId, String requestHash, String body) {}
+  public record AcceptedItem(ItemKind kind, String itemId, String memberExternalId, String requestHash) {}
+
+  /** An item's fact, parsed and validated; {@code canonical} is what its fingerprint is computed from. */
+  private record ParsedItem(ItemKind kind, String itemId, String memberExternalId, Purchase purchase,
+                            CustomEvent event, JsonObject canonical) {}
 
   public static BatchRequest parse(JsonInput in, Instant now) {
     in.allowOnly(BATCH_FIELDS);
@@ -62,24 +67,25 @@ public final class EventBatchJson {
     List<AcceptedItem> items = new ArrayList<>(list.size());
     JsonArray fingerprint = new JsonArray();
     for (int i = 0; i < list.size(); i++) {
-      AcceptedItem item = item(list.get(i).raw(), "items[" + i + "]", now);
+      ParsedItem parsed = item(list.get(i).raw(), "items[" + i + "]", now);
+      AcceptedItem item = new AcceptedItem(parsed.kind(), parsed.itemId(), parsed.memberExternalId(),
+          RequestHash.of(parsed.canonical()));
       items.add(item);
       fingerprint.add(new JsonArray().add(item.kind().wireName()).add(item.itemId()).add(item.requestHash()));
     }
     return new BatchRequest(batchId, items, RequestHash.of(new JsonObject().put("items", fingerprint)));
   }
 
-  private static AcceptedItem item(JsonObject raw, String at, Instant now) {
-    Object type = raw.getValue("type");
+  /** Parses one item of a batch; {@code raw} is the item's object, which the parse may change. */
+  private static ParsedItem item(JsonObject raw, String at, Instant now) {
+    Object type = raw.remove("type");
     if (type == null) {
       throw Rejection.missing(at + ".type");
     }
     if ("transaction".equals(type)) {
-      JsonObject body = raw.copy();
-      body.remove("type");
-      PurchaseJson.PurchaseRequest request = within(at, Map.of(), () -> PurchaseJson.purchase(JsonInput.of(body), now));
-      return new AcceptedItem(ItemKind.TRANSACTION, request.purchase().transactionId(), request.memberExternalId(),
-          RequestHash.of(PurchaseJson.canonical(request)), body.encode());
+      PurchaseJson.PurchaseRequest request = within(at, Map.of(), () -> PurchaseJson.purchase(JsonInput.of(raw), now));
+      return new ParsedItem(ItemKind.TRANSACTION, request.purchase().transactionId(), request.memberExternalId(),
+          request.purchase(), null, PurchaseJson.canonical(request));
     }
     if ("event".equals(type)) {
       JsonInput item = JsonInput.of(raw);
@@ -93,8 +99,7 @@ public final class EventBatchJson {
       copy(raw, "occurredAt", body, "occurredAt");
       copy(raw, "attributes", body, "attributes");
       CustomEvent event = within(at, Map.of("type", "eventType"), () -> PurchaseJson.event(JsonInput.of(body), now));
-      return new AcceptedItem(ItemKind.EVENT, event.eventId(), member,
-          RequestHash.of(PurchaseJson.canonical(member, event)), body.encode());
+      return new ParsedItem(ItemKind.EVENT, event.eventId(), member, null, event, PurchaseJson.canonical(member, event));
     }
     throw Rejection.invalid(at + ".type", at + ".type must be \"transaction\" or \"event\"");
   }
@@ -132,15 +137,11 @@ public final class EventBatchJson {
     }
   }
 
-  /** An item read back from the inbox, its fact parsed again as it was at acceptance. */
-  public static InboxItem stored(InboxItem.Key key, UUID tenantId, ItemKind kind, String itemId, String memberExternalId,
-                                 String requestHash, JsonObject body) {
-    Instant asOf = key.createdAt().plus(REPARSE_SLACK);
-    return kind == ItemKind.TRANSACTION
-        ? new InboxItem(key.batch(), key.seq(), key.createdAt(), tenantId, kind, itemId, memberExternalId, requestHash,
-            PurchaseJson.purchase(JsonInput.of(body), asOf).purchase(), null)
-        : new InboxItem(key.batch(), key.seq(), key.createdAt(), tenantId, kind, itemId, memberExternalId, requestHash,
-            null, PurchaseJson.event(JsonInput.of(body), asOf));
+  /** An item read back from the inbox (its JSON as the batch had it), parsed again as it was at acceptance. */
+  public static InboxItem stored(InboxItem.Key key, UUID tenantId, String requestHash, JsonObject body) {
+    ParsedItem p = item(body, "item", key.createdAt().plus(REPARSE_SLACK));
+    return new InboxItem(key.batch(), key.seq(), key.createdAt(), tenantId, p.kind(), p.itemId(), p.memberExternalId(),
+        requestHash, p.purchase(), p.event());
   }
 
   public static String statusPath(String batchId) {

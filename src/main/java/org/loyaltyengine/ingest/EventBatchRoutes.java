@@ -36,10 +36,11 @@ public final class EventBatchRoutes {
 
   private void accept(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    EventBatchJson.BatchRequest batch = EventBatchJson.parse(JsonInput.ofBulk(ctx), clock.instant());
+    JsonInput body = JsonInput.ofBulk(ctx);
+    EventBatchJson.BatchRequest batch = EventBatchJson.parse(body, clock.instant());
     // Without a batchId the client cannot retry the batch as such; its items stay idempotent by their own ids.
     String batchId = batch.batchId() != null ? batch.batchId() : "b-" + UUID.randomUUID();
-    inbox.accept(caller.tenantId(), batchId, batch, partitions).onComplete(ar -> {
+    inbox.accept(caller.tenantId(), batchId, batch, ctx.body().asString(), partitions).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else if (!ar.result().storedHash().equals(batch.requestHash())) {

@@ -33,9 +33,11 @@ public final class InboxRepository {
       ), i as (
         insert into inbox_items (batch, seq, created_at, tenant_id, kind, item_id, member_external_id, request_hash,
                                  body, work_partition)
-        select b.id, (x.ord - 1)::int, b.created_at, $1, x.kind, x.item_id, x.member, x.hash, x.body::jsonb, x.part
-          from b, unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::smallint[])
-                    with ordinality as x(kind, item_id, member, hash, body, part, ord)
+        select b.id, (x.ord - 1)::int, b.created_at, $1, x.kind, x.item_id, x.member, x.hash, j.body, x.part
+          from b,
+               unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::smallint[])
+                 with ordinality as x(kind, item_id, member, hash, part, ord)
+          join jsonb_array_elements($12::text::jsonb -> 'items') with ordinality as j(body, ord) on j.ord = x.ord
       )
       select id from b""";
   private static final String FIND_BATCH =
@@ -54,7 +56,7 @@ public final class InboxRepository {
        where b.tenant_id = $1 and b.batch_id = $2
        group by b.id""";
   private static final String CLAIM = """
-      select batch, seq, created_at, tenant_id, kind, item_id, member_external_id, request_hash, body
+      select batch, seq, created_at, tenant_id, request_hash, body
         from inbox_items where work_partition = $1 and status = 'pending'
        order by batch, seq limit $2""";
   private static final String PREPARE = "select loyalty_inbox_prepare($1) as made";
@@ -83,13 +85,18 @@ public final class InboxRepository {
     this.pool = pool;
   }
 
-  public Future<Acceptance> accept(UUID tenantId, String batchId, EventBatchJson.BatchRequest batch, int partitions) {
-    return acceptOnce(tenantId, batchId, batch, partitions).recover(err -> isMissingPartition(err)
-        ? prepare(DAYS_AHEAD).compose(made -> acceptOnce(tenantId, batchId, batch, partitions))
+  /**
+   * Stores the batch; {@code body} is the request's JSON text, whose {@code items} are stored as sent (already
+   * validated as {@code batch}: it is their parse).
+   */
+  public Future<Acceptance> accept(UUID tenantId, String batchId, EventBatchJson.BatchRequest batch, String body,
+                                   int partitions) {
+    return acceptOnce(tenantId, batchId, batch, body, partitions).recover(err -> isMissingPartition(err)
+        ? prepare(DAYS_AHEAD).compose(made -> acceptOnce(tenantId, batchId, batch, body, partitions))
         : Future.failedFuture(err));
   }
 
-  private Future<Acceptance> acceptOnce(UUID tenantId, String batchId, EventBatchJson.BatchRequest batch,
+  private Future<Acceptance> acceptOnce(UUID tenantId, String batchId, EventBatchJson.BatchRequest batch, String body,
                                         int partitions) {
     List<EventBatchJson.AcceptedItem> items = batch.items();
     int n = items.size();
@@ -97,7 +104,6 @@ public final class InboxRepository {
     String[] ids = new String[n];
     String[] members = new String[n];
     String[] hashes = new String[n];
-    String[] bodies = new String[n];
     Short[] parts = new Short[n];
     for (int i = 0; i < n; i++) {
       EventBatchJson.AcceptedItem item = items.get(i);
@@ -105,13 +111,12 @@ public final class InboxRepository {
       ids[i] = item.itemId();
       members[i] = item.memberExternalId();
       hashes[i] = item.requestHash();
-      bodies[i] = item.body();
       parts[i] = (short) WorkPartition.of(tenantId, item.memberExternalId(), partitions);
     }
     Tuple args = Tuple.tuple().addUUID(tenantId).addString(batchId).addString(batch.requestHash()).addInteger(n)
         .addInteger((int) batch.count(ItemKind.TRANSACTION)).addInteger((int) batch.count(ItemKind.EVENT))
         .addArrayOfString(kinds).addArrayOfString(ids).addArrayOfString(members).addArrayOfString(hashes)
-        .addArrayOfString(bodies).addArrayOfShort(parts);
+        .addArrayOfShort(parts).addString(body);
     return pool.preparedQuery(ACCEPT).execute(args).compose(rows -> rows.size() > 0
         ? Future.succeededFuture(new Acceptance(true, batch.requestHash(), n))
         : pool.preparedQuery(FIND_BATCH).execute(Tuple.of(tenantId, batchId)).map(found -> {
@@ -162,8 +167,7 @@ public final class InboxRepository {
             r.getOffsetDateTime("created_at").toInstant());
         UUID tenantId = r.getUUID("tenant_id");
         try {
-          items.add(EventBatchJson.stored(key, tenantId, ItemKind.parse(r.getString("kind")), r.getString("item_id"),
-              r.getString("member_external_id"), r.getString("request_hash"), (JsonObject) r.getValue("body")));
+          items.add(EventBatchJson.stored(key, tenantId, r.getString("request_hash"), (JsonObject) r.getValue("body")));
         } catch (Rejection e) {
           unreadable.add(new Unreadable(key, tenantId, e));
         }

@@ -56,8 +56,11 @@ public final class IngestWorkerVerticle extends VerticleBase {
   /** Attempts of a group whose facts moved before it is applied item by item. */
   static final int MAX_ATTEMPTS = 5;
   private static final long MAINTENANCE_EVERY_MS = 3_600_000;
-  /** SQLSTATEs after which reading, evaluating and applying again can succeed (V2/V8 and PostgreSQL's). */
-  private static final Set<String> RETRYABLE = Set.of("LY002", "LY003", "LY006", "LY007", "40P01", "40001");
+  /**
+   * SQLSTATEs after which reading, evaluating and applying again can succeed: a cap, budget or balance that
+   * moved (V8), an id taken meanwhile (23505), a deadlock or serialization failure.
+   */
+  private static final Set<String> RETRYABLE = Set.of("LY002", "LY003", "LY006", "23505", "40P01", "40001");
 
   private final AppConfig config;
   private final NodeState caches;
