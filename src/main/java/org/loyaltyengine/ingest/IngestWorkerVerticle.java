@@ -69,6 +69,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
   private final Map<Integer, AdvisoryLease> leases = new TreeMap<>();
   private final Set<Integer> busy = new HashSet<>();
   private final Map<ItemStatus, Counter> settledItems = new EnumMap<>(ItemStatus.class);
+  private Counter retries;
   private Pool pool;
   private Redis redis;
   private MemberCache memberCache;
@@ -104,6 +105,8 @@ public final class IngestWorkerVerticle extends VerticleBase {
       settledItems.put(s, Counter.builder("loyalty_ingest_items").tag("status", s.wireName())
           .description("Inbox items settled by this node's ingest workers, by outcome").register(registry));
     }
+    retries = Counter.builder("loyalty_ingest_retries").description(
+        "Chunks read, evaluated and applied again because a counter, balance or id moved under them").register(registry);
     for (int p = index; p < ingest.partitions(); p += ingest.instances()) {
       leases.put(p, AdvisoryLease.compete(vertx, config.pg().primary(), "ingest.partition." + p, ingest.leaseRetryMs()));
     }
@@ -178,6 +181,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
             return Future.failedFuture(err); // the database, the connection or this code: the round is tried again
           }
           if (retryable && attempt < MAX_ATTEMPTS) {
+            retries.increment();
             return vertx.timer(10L * attempt).compose(t -> apply(connection, tenantId, items, attempt + 1));
           }
           if (items.size() > 1) {

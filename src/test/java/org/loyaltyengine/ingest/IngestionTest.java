@@ -249,6 +249,62 @@ class IngestionTest {
     assertEquals(expectedB, available(pos, "overlap-b"));
   }
 
+  @Test
+  @DisplayName("synchronous earnings racing the workers on the same members and ids keep caps, balances and exactly-once")
+  void racingSynchronousEarnings() {
+    Tenant t = engine.createTenant("ingestion-race");
+    String key = engine.createKey(t.adminKey(), "pos");
+    JsonObject rules = basicRules();
+    rules.getJsonArray("rules").getJsonObject(1).put("caps", new JsonObject().put("day", 40));
+    putRules(t, rules);
+    List<String> members = List.of("race-0", "race-1", "race-2", "race-3", "race-4");
+    members.forEach(m -> engine.enrol(key, m));
+    awaitSettingsRefresh();
+    List<io.vertx.core.Future<Reply>> sync = new ArrayList<>();
+    List<String> batches = new ArrayList<>();
+    for (int b = 0; b < 4; b++) {
+      List<JsonObject> items = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        int k = b * 200 + i;
+        String member = members.get(k % members.size());
+        JsonObject item = k % 2 == 0 ? event("race-e-" + k, member, "app_login") : purchase("race-t-" + k, member, 100 + k);
+        items.add(item);
+        if (k % 4 == 1) { // the same purchase also sent to the synchronous API, racing the batch
+          JsonObject body = item.copy();
+          body.remove("type");
+          sync.add(engine.postAsync("/v1/transactions", key, body));
+        }
+        if (k % 8 == 0) { // another login of the same member, synchronously, competing for the same daily cap
+          sync.add(engine.postAsync("/v1/members/" + member + "/events", key, new JsonObject()
+              .put("eventId", "race-sync-" + k).put("type", "app_login").put("occurredAt", IngestFixtures.AN_HOUR_AGO.toString())));
+        }
+      }
+      String id = "b-race-" + b;
+      batches.add(id);
+      sync.add(engine.postAsync("/v1/event-batches", key, batch(id, items)));
+    }
+    io.vertx.core.Future.join(sync).await();
+    assertTrue(sync.stream().allMatch(f -> f.result().status() / 100 == 2),
+        sync.stream().filter(f -> f.result().status() / 100 != 2).map(f -> f.result().body().toString()).findFirst().orElse(""));
+    batches.forEach(id -> {
+      JsonObject done = awaitDone(engine, key, id, WAIT);
+      assertEquals(0, done.getJsonObject("counts").getInteger("failed"), done.encode());
+    });
+    assertEquals(0, engine.queryLong("""
+        select count(*) from (select cause_id from ledger_entries where cause_id like 'race-%'
+                               group by cause_id having count(*) > 1) twice"""), "no id earned twice");
+    assertEquals(400, engine.queryLong("select count(*) from transactions where transaction_id like 'race-t-%'"));
+    for (String m : members) {
+      long logins = engine.queryLong("""
+          select coalesce(sum(l.points), 0) from ledger_entries l join members mm on mm.id = l.member_id
+           where mm.tenant_id = ?::uuid and mm.external_id = ? and l.cause_type = 'event'""", t.id(), m);
+      assertEquals(40, logins, "the daily login cap of " + m + " is reached and never passed");
+      assertEquals(40, engine.queryLong("""
+          select points from rule_usage u join members mm on mm.id = u.member_id
+           where mm.tenant_id = ?::uuid and mm.external_id = ? and u.window_key like 'day:%'""", t.id(), m));
+    }
+  }
+
   /** "causeId:points" of the member's ledger entries, in entry order. */
   private static List<String> ledgerOf(Tenant t, String member) {
     String sql = "select l.cause_id, l.points from ledger_entries l join members m on m.id = l.member_id "
