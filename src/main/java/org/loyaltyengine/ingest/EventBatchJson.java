@@ -80,7 +80,7 @@ public final class EventBatchJson {
   private static ParsedItem item(JsonObject raw, String at, Instant now) {
     Object type = raw.remove("type");
     if (type == null) {
-      throw Rejection.missing(at + ".type");
+      throw Rejection.missing(at.isEmpty() ? "type" : at + ".type");
     }
     if ("transaction".equals(type)) {
       PurchaseJson.PurchaseRequest request = within(at, Map.of(), () -> PurchaseJson.purchase(JsonInput.of(raw), now));
@@ -101,7 +101,8 @@ public final class EventBatchJson {
       CustomEvent event = within(at, Map.of("type", "eventType"), () -> PurchaseJson.event(JsonInput.of(body), now));
       return new ParsedItem(ItemKind.EVENT, event.eventId(), member, null, event, PurchaseJson.canonical(member, event));
     }
-    throw Rejection.invalid(at + ".type", at + ".type must be \"transaction\" or \"event\"");
+    String field = at.isEmpty() ? "type" : at + ".type";
+    throw Rejection.invalid(field, field + " must be \"transaction\" or \"event\"");
   }
 
   private static void copy(JsonObject from, String field, JsonObject to, String as) {
@@ -127,7 +128,7 @@ public final class EventBatchJson {
         cut++;
       }
       String head = field.substring(0, cut);
-      String named = at + "." + renames.getOrDefault(head, head) + field.substring(cut);
+      String named = (at.isEmpty() ? "" : at + ".") + renames.getOrDefault(head, head) + field.substring(cut);
       String message = r.getMessage();
       if (message != null) {
         message = message.startsWith(field) ? named + message.substring(field.length())
@@ -139,7 +140,7 @@ public final class EventBatchJson {
 
   /** An item read back from the inbox (its JSON as the batch had it), parsed again as it was at acceptance. */
   public static InboxItem stored(InboxItem.Key key, UUID tenantId, String requestHash, JsonObject body) {
-    ParsedItem p = item(body, "item", key.createdAt().plus(REPARSE_SLACK));
+    ParsedItem p = item(body, "", key.createdAt().plus(REPARSE_SLACK));
     return new InboxItem(key.batch(), key.seq(), key.createdAt(), tenantId, p.kind(), p.itemId(), p.memberExternalId(),
         requestHash, p.purchase(), p.event());
   }
