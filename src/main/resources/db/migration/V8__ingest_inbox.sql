@@ -72,7 +72,7 @@ begin
 end $$;
 
 -- Drops the daily partitions that ended more than p_keep_days ago, unless an item in them is still pending,
--- and the batches accepted before then; returns how many partitions it dropped.
+-- with the batches accepted on those days; returns how many partitions it dropped.
 create function loyalty_inbox_retire(p_keep_days int)
 returns int language plpgsql as $$
 declare
@@ -89,10 +89,12 @@ begin
     execute format('select exists (select 1 from %I where status = ''pending'')', p.relname) into pending;
     if not pending then
       execute format('drop table %I', p.relname);
+      delete from event_batches
+       where created_at >= to_date(substr(p.relname, 13), 'YYYYMMDD')::timestamp at time zone 'UTC'
+         and created_at < (to_date(substr(p.relname, 13), 'YYYYMMDD') + 1)::timestamp at time zone 'UTC';
       dropped := dropped + 1;
     end if;
   end loop;
-  delete from event_batches where created_at < cutoff::timestamp at time zone 'UTC';
   return dropped;
 end $$;
 
