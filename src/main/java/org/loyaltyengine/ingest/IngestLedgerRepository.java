@@ -2,7 +2,6 @@ package org.loyaltyengine.ingest;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -30,7 +29,8 @@ import java.util.UUID;
 /**
  * The ledger side of asynchronous ingestion: what a chunk's evaluation must read (members, ids already taken,
  * cap and budget counters), each as one set-based query for the whole chunk, and the chunk's application
- * through {@code loyalty_ingest_apply} (V8) in one statement.
+ * through {@code loyalty_ingest_apply} (V8) in one statement. Everything runs on the connection it is given:
+ * the worker's partition lease connection.
  */
 public final class IngestLedgerRepository {
   // Qualifying points as MemberRepository computes them: lifetime, or the tier window's earn/return entries.
@@ -58,14 +58,12 @@ public final class IngestLedgerRepository {
   /** A member whose snapshot changed, and the version to fence its cached reads at. */
   public record Fence(String externalId, long snapshotVersion) {}
 
-  private final Pool pool;
-
-  public IngestLedgerRepository(Pool pool) {
-    this.pool = pool;
-  }
-
-  /** Reads what evaluating {@code items} (all of {@code tenant}) depends on, in parallel queries. */
-  public Future<ChunkFacts> facts(TenantSettings tenant, TierSet tiers, CompiledRuleSet rules, List<InboxItem> items) {
+  /**
+   * Reads what evaluating {@code items} (all of {@code tenant}) depends on, with queries pipelined on
+   * {@code connection}.
+   */
+  public Future<ChunkFacts> facts(SqlClient connection, TenantSettings tenant, TierSet tiers, CompiledRuleSet rules,
+                                  List<InboxItem> items) {
     UUID tenantId = tenant.tenantId();
     Set<String> members = new LinkedHashSet<>();
     List<String> transactionIds = new ArrayList<>();
@@ -80,17 +78,17 @@ public final class IngestLedgerRepository {
     }
     String[] memberIds = members.toArray(String[]::new);
     Integer window = tiers.tiers().isEmpty() ? null : tiers.windowDays();
-    Future<Map<String, MemberState>> memberStates = pool.preparedQuery(MEMBERS)
+    Future<Map<String, MemberState>> memberStates = connection.preparedQuery(MEMBERS)
         .execute(Tuple.tuple().addUUID(tenantId).addArrayOfString(memberIds).addInteger(window))
         .map(IngestLedgerRepository::members);
     Future<Map<String, String>> transactions = transactionIds.isEmpty() ? Future.succeededFuture(Map.of())
-        : pool.preparedQuery(TRANSACTIONS).execute(Tuple.tuple().addUUID(tenantId)
+        : connection.preparedQuery(TRANSACTIONS).execute(Tuple.tuple().addUUID(tenantId)
             .addArrayOfString(transactionIds.toArray(String[]::new))).map(IngestLedgerRepository::hashes);
     Future<Map<String, String>> events = eventIds.isEmpty() ? Future.succeededFuture(Map.of())
-        : pool.preparedQuery(EVENTS).execute(Tuple.tuple().addUUID(tenantId)
+        : connection.preparedQuery(EVENTS).execute(Tuple.tuple().addUUID(tenantId)
             .addArrayOfString(eventIds.toArray(String[]::new))).map(IngestLedgerRepository::hashes);
     Future<Map<Long, Map<String, Map<String, Long>>>> usage = !rules.hasCaps() ? Future.succeededFuture(Map.of())
-        : pool.preparedQuery(USAGE).execute(Tuple.tuple().addUUID(tenantId).addArrayOfString(memberIds)
+        : connection.preparedQuery(USAGE).execute(Tuple.tuple().addUUID(tenantId).addArrayOfString(memberIds)
             .addArrayOfString(rules.cappedRuleIds().toArray(String[]::new))
             .addArrayOfString(windows.toArray(String[]::new))).map(rows -> {
               Map<Long, Map<String, Map<String, Long>>> out = new HashMap<>();
@@ -102,7 +100,7 @@ public final class IngestLedgerRepository {
               return out;
             });
     Future<Map<String, Long>> budgets = !rules.hasBudgets() ? Future.succeededFuture(Map.of())
-        : pool.preparedQuery(BUDGETS).execute(Tuple.tuple().addUUID(tenantId)
+        : connection.preparedQuery(BUDGETS).execute(Tuple.tuple().addUUID(tenantId)
             .addArrayOfString(rules.budgetedRuleIds().toArray(String[]::new))).map(rows -> {
               Map<String, Long> out = new HashMap<>();
               for (Row r : rows) {

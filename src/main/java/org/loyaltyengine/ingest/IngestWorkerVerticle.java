@@ -93,11 +93,13 @@ public final class IngestWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     AppConfig.Ingest ingest = config.ingest();
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("pg-ingest"))
+    // Chunks are read and written on the partitions' lease connections; this pool only loads tenant settings,
+    // tiers and rule sets (cached) and maintains the inbox's partitions.
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("pg-ingest"))
         .connectingTo(config.pg().primary()).using(vertx).build();
     memberCache = MemberCache.create(vertx, config, registry, "redis-ingest", client -> redis = client);
     inbox = new InboxRepository(pool);
-    ledger = new IngestLedgerRepository(pool);
+    ledger = new IngestLedgerRepository();
     settings = new TenantSettingsRepository(pool);
     tiers = new TierRepository(pool);
     ruleSets = new RuleSetRepository(pool);
@@ -168,7 +170,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
    */
   private Future<Boolean> apply(SqlConnection connection, UUID tenantId, List<InboxItem> items, int attempt) {
     return setting(tenantId)
-        .compose(s -> ledger.facts(s.tenant(), s.tiers(), s.rules(), items)
+        .compose(s -> ledger.facts(connection, s.tenant(), s.tiers(), s.rules(), items)
             .compose(facts -> commit(connection, s, ChunkPlanner.plan(items, facts))))
         .map(plan -> {
           count(ItemStatus.APPLIED, plan.earnings().size());
