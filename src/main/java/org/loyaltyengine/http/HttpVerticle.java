@@ -48,6 +48,8 @@ import org.loyaltyengine.reward.RewardRepository;
 import org.loyaltyengine.reward.RewardRoutes;
 import org.loyaltyengine.fulfillment.PartnerRepository;
 import org.loyaltyengine.fulfillment.PartnerRoutes;
+import org.loyaltyengine.ingest.EventBatchRoutes;
+import org.loyaltyengine.ingest.InboxRepository;
 import org.loyaltyengine.transaction.PointsEarner;
 import org.loyaltyengine.transaction.PurchaseRoutes;
 import io.vertx.core.eventbus.EventBus;
@@ -140,6 +142,7 @@ public final class HttpVerticle extends VerticleBase {
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);
     new WebhookRoutes(new WebhookRepository(primary)).mount(router, auth);
+    new EventBatchRoutes(new InboxRepository(primary), config.ingest().partitions(), clock).mount(router, auth);
 
     Failures failures = new Failures();
     router.route().failureHandler(failures);

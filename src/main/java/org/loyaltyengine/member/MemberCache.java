@@ -44,6 +44,18 @@ public final class MemberCache {
       redis.call('SET', KEYS[1], ARGV[1] .. '|', 'PX', ARGV[2])
       return 1""";
 
+  /** FENCE_IF_NEWER for many members of one tenant in one call: KEYS[i] at version ARGV[i]; TTL last. */
+  private static final String FENCE_ALL_IF_NEWER = """
+      local ttl = ARGV[#ARGV]
+      for i, key in ipairs(KEYS) do
+        local cur = redis.call('GET', key)
+        local sep = cur and string.find(cur, '|', 1, true)
+        if not (sep and tonumber(string.sub(cur, 1, sep - 1)) >= tonumber(ARGV[i])) then
+          redis.call('SET', key, ARGV[i] .. '|', 'PX', ttl)
+        end
+      end
+      return #KEYS""";
+
   private final Redis redis;
   private final CircuitBreaker breaker;
   /** One pipelined connection, reopened on the next call after it fails; never shared across event loops. */
@@ -151,6 +163,21 @@ public final class MemberCache {
             .arg(ttlMillis)))
         .<Void>mapEmpty()
         .otherwise((Void) null);
+  }
+
+  /**
+   * {@link #invalidate} for many members of one tenant at once (a bulk write): one script call however many
+   * members, so a thousand fences cost one round trip and one circuit-breaker call. Never fails.
+   */
+  public Future<Void> invalidateAll(UUID tenantId, java.util.Map<String, Long> newVersions) {
+    if (newVersions.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Request eval = Request.cmd(Command.EVAL).arg(FENCE_ALL_IF_NEWER).arg(newVersions.size());
+    newVersions.keySet().forEach(externalId -> eval.arg(key(tenantId, externalId)));
+    newVersions.values().forEach(eval::arg);
+    eval.arg(ttlMillis);
+    return breaker.<Response>execute(() -> send(eval)).<Void>mapEmpty().otherwise((Void) null);
   }
 
   /**

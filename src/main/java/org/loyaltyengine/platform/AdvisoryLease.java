@@ -114,6 +114,10 @@ public final class AdvisoryLease {
             });
     conn.compose(c -> held
             ? c.preparedQuery("select true").execute(Tuple.tuple()).map(rows -> true)
+                // work run through whileHeld may have left the session in a failed transaction for a moment
+                // (25P02): the session answered, so it and its lock are alive
+                .recover(err -> err instanceof io.vertx.pgclient.PgException pg && "25P02".equals(pg.getSqlState())
+                    ? Future.succeededFuture(true) : Future.failedFuture(err))
             : c.preparedQuery("select pg_try_advisory_lock($1, $2)").execute(Tuple.of(LOCK_CLASS, key))
                 .map(rows -> rows.iterator().next().getBoolean(0)))
         .onComplete(ar -> {

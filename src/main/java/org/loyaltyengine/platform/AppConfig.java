@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
                         Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
-                        Relay relay, Analytics analytics, Cluster cluster) {
+                        Relay relay, Analytics analytics, Cluster cluster, Ingest ingest) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -106,6 +106,12 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Relay(boolean enabled, int partitions, int batchSize, long pollMs, long leaseRetryMs, long backoffCapMs,
                       long deliveryTimeoutMs, long groupRetentionSeconds, long lagDegradedSeconds) {}
+  /**
+   * Asynchronous ingestion (POST /v1/event-batches). {@code partitions} must be the same on every node and may
+   * only change while the inbox has nothing pending: it decides which partition a member's items go to.
+   */
+  public record Ingest(boolean enabled, int instances, int partitions, int chunkItems, long pollMs, long leaseRetryMs,
+                       int retentionDays) {}
 
   public record Auth(long keyCacheTtlMs, int keyCacheMaxEntries) {}
 
@@ -191,7 +197,11 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
         new Analytics(s.bool("LOYALTY_ANALYTICS_ENABLED")),
         new Cluster(s.bool("LOYALTY_CLUSTER_ENABLED"), s.string("LOYALTY_CLUSTER_NAME"), s.string("LOYALTY_CLUSTER_HOST"),
             s.integer("LOYALTY_CLUSTER_PORT", 1, 65535), s.string("LOYALTY_CLUSTER_MEMBERS"),
-            s.integer("LOYALTY_CLUSTER_EVENT_BUS_PORT", 0, 65535), s.string("LOYALTY_CLUSTER_CONFIG_FILE")));
+            s.integer("LOYALTY_CLUSTER_EVENT_BUS_PORT", 0, 65535), s.string("LOYALTY_CLUSTER_CONFIG_FILE")),
+        new Ingest(s.bool("LOYALTY_INGEST_ENABLED"), s.integer("LOYALTY_INGEST_INSTANCES", 1, 64),
+            s.integer("LOYALTY_INGEST_PARTITIONS", 1, 1024), s.integer("LOYALTY_INGEST_CHUNK_ITEMS", 1, 10_000),
+            s.integer("LOYALTY_INGEST_POLL_MS", 1, 60_000), s.integer("LOYALTY_INGEST_LEASE_RETRY_MS", 10, 600_000),
+            s.integer("LOYALTY_INGEST_RETENTION_DAYS", 1, 3650)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

@@ -24,6 +24,7 @@ import org.loyaltyengine.retention.RetentionVerticle;
 import org.loyaltyengine.analytics.AnalyticsVerticle;
 import org.loyaltyengine.fulfillment.FulfillmentVerticle;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
+import org.loyaltyengine.ingest.IngestWorkerVerticle;
 import org.loyaltyengine.tier.TierSetCache;
 import org.loyaltyengine.webhook.WebhookDispatcherVerticle;
 import org.loyaltyengine.events.OutboxRelayVerticle;
@@ -114,6 +115,12 @@ public final class LoyaltyServer implements AutoCloseable {
       // registered before the relay's first batch on a fresh database, or that batch reaches no one.
       if (config.relay().enabled()) {
         vertx.deployVerticle(new OutboxRelayVerticle(config, registry)).await();
+      }
+      if (config.ingest().enabled()) {
+        java.util.concurrent.atomic.AtomicInteger ingestIndex = new java.util.concurrent.atomic.AtomicInteger();
+        vertx.deployVerticle(() -> new IngestWorkerVerticle(config, caches, registry, ingestIndex.getAndIncrement()),
+            new DeploymentOptions().setInstances(config.ingest().instances())
+                .setThreadingModel(io.vertx.core.ThreadingModel.WORKER)).await();
       }
       int instances = config.http().effectiveInstances();
       vertx.deployVerticle(() -> new HttpVerticle(config, caches, registry, Clock.systemUTC()),
