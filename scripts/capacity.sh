@@ -32,6 +32,7 @@ CAPACITY_WARMUP=${CAPACITY_WARMUP:-60}              # seconds of unmeasured load
 CAPACITY_GATLING_OPTS=${CAPACITY_GATLING_OPTS:-}    # extra -D for both Gatling runs, e.g. -DminRps=off for a smoke run
 CAPACITY_PORT=${CAPACITY_PORT:-18100}               # first node's port; node i listens on CAPACITY_PORT + i - 1
 CAPACITY_SIM_PORT=${CAPACITY_SIM_PORT:-19100}
+CAPACITY_HZ_PORT=${CAPACITY_HZ_PORT:-15701}         # clustered: node i's Hazelcast port is CAPACITY_HZ_PORT + i - 1
 CAPACITY_SIM_LATENCY_MS=${CAPACITY_SIM_LATENCY_MS:-50}
 CAPACITY_PG=${CAPACITY_PG:-postgresql://postgres@127.0.0.1:5432}
 CAPACITY_REDIS_URL=${CAPACITY_REDIS_URL:-redis://127.0.0.1:6379}
@@ -191,8 +192,13 @@ start_node() { # INDEX
   local i=$1 port=$((CAPACITY_PORT + $1 - 1)) pid env=()
   env=(LOYALTY_HTTP_PORT="$port" LOYALTY_PG_URL="$PG_URL" LOYALTY_REDIS_URL="$CAPACITY_REDIS_URL"
        LOYALTY_REDIS_KEY_PREFIX="$CAPACITY_REDIS_PREFIX" LOYALTY_HTTP_ACCESS_LOG=false)
-  # Every member on loopback; Hazelcast gives each process its own port from 5701 up.
-  (( cluster )) && env+=(LOYALTY_CLUSTER_HOST=127.0.0.1 LOYALTY_CLUSTER_MEMBERS=127.0.0.1)
+  # Every member on loopback, each on its own Hazelcast port (auto-increment is off in conf/cluster.xml).
+  if (( cluster )); then
+    local members="" n
+    for n in $(seq 1 "$CAPACITY_NODES"); do members+="${members:+,}127.0.0.1:$((CAPACITY_HZ_PORT + n - 1))"; done
+    env+=(LOYALTY_CLUSTER_HOST=127.0.0.1 LOYALTY_CLUSTER_PORT=$((CAPACITY_HZ_PORT + i - 1))
+          LOYALTY_CLUSTER_MEMBERS="$members" LOYALTY_CLUSTER_NAME="capacity-$STAMP")
+  fi
   say "starting node $i on port $port (${serve_args[*]})"
   # shellcheck disable=SC2086 # a list of JVM flags
   env "${env[@]}" java $CAPACITY_SERVER_JAVA_OPTS -jar "$JAR" "${serve_args[@]}" > "$RAW/node$i.log" 2>&1 &

@@ -46,6 +46,13 @@ public final class Failures implements Handler<RoutingContext> {
       byStatus(ctx, ctx.statusCode());
       return;
     }
+    if (isOverload(failure)) {
+      // Shedding load is the point: an answer at once, no stack trace per request (there may be thousands).
+      log.debug("requestId={} event=overloaded error=\"{}\"", RequestIds.of(ctx), failure.toString());
+      ctx.response().putHeader("Retry-After", "1");
+      send(ctx, 503, "overloaded", "the server is at capacity; retry after a second", null);
+      return;
+    }
     if (isUnavailable(failure)) {
       log.warn("requestId={} event=dependency_unavailable error=\"{}\"", RequestIds.of(ctx), failure.toString());
       send(ctx, 503, "service_unavailable", "a backing service is unavailable; retry later", null);
@@ -72,6 +79,19 @@ public final class Failures implements Handler<RoutingContext> {
       case 503 -> send(ctx, 503, "service_unavailable", "a backing service is unavailable; retry later", null);
       default -> send(ctx, status >= 400 && status < 600 ? status : 500, "http_" + status, "request failed", null);
     }
+  }
+
+  /** A connection pool's wait queue is full: this node has more requests in flight than it can serve. */
+  static boolean isOverload(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+        return true;
+      }
+      if (c == c.getCause()) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** Connection trouble, time-outs and PostgreSQL's connection/resource classes are worth a retry. */
