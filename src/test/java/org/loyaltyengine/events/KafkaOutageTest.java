@@ -76,8 +76,10 @@ class KafkaOutageTest {
     assertTrue(eventually(60_000, () -> engine.queryLong(
         "select coalesce(max(events_applied), 0) from analytics_tenants where tenant_id = ?", tenantId) == outboxRows),
         "analytics applied every event once");
-    String today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Warsaw")).toString();
-    JsonObject summary = engine.get("/v1/analytics/summary?from=" + today + "&to=" + today, tenant.adminKey()).json();
+    // Yesterday to today in the tenant's zone: the test may run across its midnight.
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/Warsaw"));
+    JsonObject summary = engine.get("/v1/analytics/summary?from=" + today.minusDays(1) + "&to=" + today,
+        tenant.adminKey()).json();
     long earned = engine.queryLong("select sum(points) from ledger_entries where tenant_id = ? and kind = 'earn'", tenantId);
     assertEquals(earned, summary.getJsonObject("points").getLong("issued"), summary.encode());
     assertEquals(earned, summary.getJsonObject("liability").getLong("atEnd"), summary.encode());
