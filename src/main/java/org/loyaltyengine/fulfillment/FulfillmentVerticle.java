@@ -18,10 +18,10 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.platform.InFlightLimit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,7 +47,7 @@ public final class FulfillmentVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final PartnerCircuits circuits;
   private final Map<String, CircuitBreaker> breakers = new HashMap<>();
-  private final Map<String, Permits> permits = new HashMap<>();
+  private final Map<String, InFlightLimit> permits = new HashMap<>();
   private final Map<String, RateLimit> rates = new HashMap<>();
   private final AtomicLong queueDepth = new AtomicLong();
   private Pool pool;
@@ -206,39 +206,8 @@ public final class FulfillmentVerticle extends VerticleBase {
     });
   }
 
-  private Permits permits(String circuit, PartnerConfig partner) {
-    return permits.computeIfAbsent(circuit, k -> new Permits(partner.maxConcurrency()));
-  }
-
-  /** At most {@code max} calls in flight; the rest wait in order. Used only on this verticle's event loop. */
-  private static final class Permits {
-    private final int max;
-    private int inFlight;
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-
-    Permits(int max) {
-      this.max = max;
-    }
-
-    <T> Future<T> run(Supplier<Future<T>> call) {
-      Promise<T> result = Promise.promise();
-      Runnable start = () -> call.get().onComplete(ar -> {
-        inFlight--;
-        Runnable next = waiting.poll();
-        if (next != null) {
-          inFlight++;
-          next.run();
-        }
-        result.handle(ar);
-      });
-      if (inFlight < max) {
-        inFlight++;
-        start.run();
-      } else {
-        waiting.add(start);
-      }
-      return result.future();
-    }
+  private InFlightLimit permits(String circuit, PartnerConfig partner) {
+    return permits.computeIfAbsent(circuit, k -> new InFlightLimit(partner.maxConcurrency()));
   }
 
   @Override

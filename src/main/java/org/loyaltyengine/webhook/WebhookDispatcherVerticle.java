@@ -10,7 +10,6 @@ import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -19,6 +18,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.loyaltyengine.fulfillment.Backoff;
 import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.platform.InFlightLimit;
 import org.loyaltyengine.webhook.WebhookDeliveryRepository.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -58,7 +57,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final String owner = "webhooks-" + UUID.randomUUID();
   private final Map<UUID, CircuitBreaker> breakers = new HashMap<>();
-  private final Map<UUID, Slots> slots = new HashMap<>();
+  private final Map<UUID, InFlightLimit> slots = new HashMap<>();
   private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
   private final AtomicLong pending = new AtomicLong();
   private Pool pool;
@@ -93,7 +92,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setName("pg-webhooks"))
         .connectingTo(config.pg().primary()).using(vertx).build();
     deliveries = new WebhookDeliveryRepository(pool);
-    // The per-subscription cap is the Slots below. The HTTP pool is per origin (host:port), so it is sized
+    // The per-subscription cap is the InFlightLimit in slots. The HTTP pool is per origin (host:port), so it is sized
     // well above that cap: subscriptions of different tenants on one host must not queue behind each other.
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setName("webhooks"),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(Math.max(256, w.concurrencyPerEndpoint())));
@@ -165,7 +164,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
       settle(d, Outcome.DEFERRED, null, null, config.webhooks().circuitResetMs());
       return;
     }
-    slots.computeIfAbsent(d.subscriptionId(), k -> new Slots(config.webhooks().concurrencyPerEndpoint()))
+    slots.computeIfAbsent(d.subscriptionId(), k -> new InFlightLimit(config.webhooks().concurrencyPerEndpoint()))
         .run(() -> attempt(d, breaker, claimedAt))
         .onComplete(done -> {
           if (moreDue) {
@@ -258,41 +257,6 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
           .register(registry);
       return b;
     });
-  }
-
-  /** At most {@code max} requests in flight; the rest wait in order. Used only on this verticle's event loop. */
-  private static final class Slots {
-    private final int max;
-    private int inFlight;
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-
-    Slots(int max) {
-      this.max = max;
-    }
-
-    boolean full() {
-      return inFlight + waiting.size() >= max;
-    }
-
-    <T> Future<T> run(Supplier<Future<T>> call) {
-      Promise<T> result = Promise.promise();
-      Runnable start = () -> call.get().onComplete(ar -> {
-        inFlight--;
-        Runnable next = waiting.poll();
-        if (next != null) {
-          inFlight++;
-          next.run();
-        }
-        result.handle(ar);
-      });
-      if (inFlight < max) {
-        inFlight++;
-        start.run();
-      } else {
-        waiting.add(start);
-      }
-      return result.future();
-    }
   }
 
   @Override
