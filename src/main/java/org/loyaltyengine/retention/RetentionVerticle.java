@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The pruning job: every {@code retention.everyMs}, on exactly one node (the holder of the
@@ -65,7 +66,8 @@ public final class RetentionVerticle extends VerticleBase {
     long started = System.nanoTime();
     retention.all()
         .compose(this::pruneTenants)
-        .compose(sum -> drainDedupe(0).map(n -> sum + n))
+        .compose(sum -> drain(rows -> retention.pruneAnalyticsDedupe(config.retention().analyticsDedupeDays(), rows),
+            dedupePruned, 0).map(n -> sum + n))
         .onComplete(ar -> {
           running = false;
           if (ar.failed()) {
@@ -80,27 +82,23 @@ public final class RetentionVerticle extends VerticleBase {
     Future<Long> total = Future.succeededFuture(0L);
     for (RetentionRepository.TenantPolicy tenant : tenants) {
       for (RetentionRepository.Target target : RetentionRepository.Target.values()) {
-        total = total.compose(sum -> drain(target, tenant, 0).map(n -> sum + n));
+        total = total.compose(sum -> drain(rows -> retention.pruneBatch(target, tenant, rows), pruned.get(target), 0)
+            .map(n -> sum + n));
       }
     }
     return total;
   }
 
-  private Future<Long> drain(RetentionRepository.Target target, RetentionRepository.TenantPolicy tenant, int batches) {
+  /**
+   * Runs {@code batch} (one delete of at most {@code batchRows} rows) until one comes back short, the per-run
+   * bound is reached or the lease is gone; counts what went in {@code counter}.
+   */
+  private Future<Long> drain(IntFunction<Future<Integer>> batch, Counter counter, int batches) {
     int batchRows = config.retention().batchRows();
-    return retention.pruneBatch(target, tenant, batchRows).compose(deleted -> {
-      pruned.get(target).increment(deleted);
+    return batch.apply(batchRows).compose(deleted -> {
+      counter.increment(deleted);
       boolean more = deleted >= batchRows && batches + 1 < config.retention().maxBatchesPerRun() && lease.held();
-      return more ? drain(target, tenant, batches + 1).map(n -> n + deleted) : Future.succeededFuture((long) deleted);
-    });
-  }
-
-  private Future<Long> drainDedupe(int batches) {
-    int batchRows = config.retention().batchRows();
-    return retention.pruneAnalyticsDedupe(config.retention().analyticsDedupeDays(), batchRows).compose(deleted -> {
-      dedupePruned.increment(deleted);
-      boolean more = deleted >= batchRows && batches + 1 < config.retention().maxBatchesPerRun() && lease.held();
-      return more ? drainDedupe(batches + 1).map(n -> n + deleted) : Future.succeededFuture((long) deleted);
+      return more ? drain(batch, counter, batches + 1).map(n -> n + deleted) : Future.succeededFuture((long) deleted);
     });
   }
 
