@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -86,17 +85,6 @@ public final class EventFixtures {
 
   static long unpublished(TestEngine engine) {
     return engine.queryLong("select count(*) from outbox where published_at is null");
-  }
-
-  static boolean eventually(long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-    long end = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < end) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return condition.getAsBoolean();
   }
 
   /**

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.loyaltyengine.events.EventFixtures.activity;
 import static org.loyaltyengine.events.EventFixtures.assertEveryEventInMemberOrder;
-import static org.loyaltyengine.events.EventFixtures.eventually;
+import static org.loyaltyengine.testing.Eventually.eventually;
 import static org.loyaltyengine.events.EventFixtures.events;
 import static org.loyaltyengine.events.EventFixtures.onePointPerEuro;
 import static org.loyaltyengine.events.EventFixtures.readTopic;

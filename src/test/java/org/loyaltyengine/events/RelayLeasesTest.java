@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.loyaltyengine.events.EventFixtures.eventually;
+import static org.loyaltyengine.testing.Eventually.eventually;
 
 /** Two nodes on one database compete for the relay's partitions; PostgreSQL's advisory locks decide. */
 @DisplayName("Outbox relay partitions on two nodes")

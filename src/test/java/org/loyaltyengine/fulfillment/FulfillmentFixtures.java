@@ -4,7 +4,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.loyaltyengine.testing.TestEngine;
 
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -31,14 +30,4 @@ final class FulfillmentFixtures {
         .put("memberExternalId", member).put("rewardId", "gc")).status());
   }
 
-  static boolean eventually(long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-    long end = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < end) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return condition.getAsBoolean();
-  }
 }

@@ -17,7 +17,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.loyaltyengine.fulfillment.FulfillmentFixtures.catalog;
-import static org.loyaltyengine.fulfillment.FulfillmentFixtures.eventually;
+import static org.loyaltyengine.testing.Eventually.eventually;
 import static org.loyaltyengine.fulfillment.FulfillmentFixtures.memberWithPoints;
 import static org.loyaltyengine.fulfillment.FulfillmentFixtures.redeem;
 

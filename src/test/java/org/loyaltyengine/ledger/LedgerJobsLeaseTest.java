@@ -14,6 +14,7 @@ import org.loyaltyengine.testing.TestEngine;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.loyaltyengine.testing.Eventually.eventually;
 
 /** Two plain (unclustered) nodes on one database: the ledger jobs run on one of them at a time. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -44,17 +45,6 @@ class LedgerJobsLeaseTest {
       }
     }
     throw new AssertionError("no singletons check in readiness");
-  }
-
-  static boolean eventually(long timeoutMs, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + timeoutMs * 1_000_000;
-    while (System.nanoTime() < end) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(20);
-    }
-    return condition.getAsBoolean();
   }
 
   @Test

@@ -16,11 +16,11 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.loyaltyengine.testing.Eventually.eventually;
 
 /**
  * Two clustered nodes in one JVM on one database: what crosses the cluster (rule evaluations, configuration
@@ -130,14 +130,4 @@ class ClusteredNodesTest {
     return check(node, "singletons").getJsonObject("data").getJsonArray("held").contains(LedgerJobsVerticle.LEASE) ? 1 : 0;
   }
 
-  static boolean eventually(long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + timeoutMs * 1_000_000;
-    while (System.nanoTime() < end) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(20);
-    }
-    return condition.getAsBoolean();
-  }
 }

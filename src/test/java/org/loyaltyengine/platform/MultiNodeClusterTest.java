@@ -47,6 +47,7 @@ import static org.loyaltyengine.events.EventFixtures.events;
 import static org.loyaltyengine.events.EventFixtures.readTopic;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.loyaltyengine.testing.Eventually.eventually;
 
 /**
  * Issue 6 part 2: three engine processes ({@code serve --cluster}) on 127.0.0.1 over one PostgreSQL and Redis,
@@ -542,17 +543,6 @@ class MultiNodeClusterTest {
       sleep(10);
     }
     return false;
-  }
-
-  static boolean eventually(long timeoutMs, BooleanSupplier condition) {
-    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
-    while (System.nanoTime() < end) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      sleep(20);
-    }
-    return condition.getAsBoolean();
   }
 
   static void sleep(long ms) {

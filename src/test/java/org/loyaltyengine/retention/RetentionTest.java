@@ -9,7 +9,6 @@ import org.loyaltyengine.testing.TestEngine;
 import org.loyaltyengine.testing.TestEngine.Reply;
 import org.loyaltyengine.testing.TestEngine.Tenant;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -17,6 +16,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.loyaltyengine.testing.Eventually.eventually;
 
 @DisplayName("Retention and the audit trail")
 class RetentionTest {
@@ -208,16 +208,7 @@ class RetentionTest {
   }
 
   private static void awaitTrue(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not reached within 20 s");
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    }
+    assertTrue(eventually(20_000, condition), "condition not reached within 20 s");
   }
+
 }

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.loyaltyengine.webhook.WebhookFixtures.adjust;
-import static org.loyaltyengine.webhook.WebhookFixtures.eventually;
+import static org.loyaltyengine.testing.Eventually.eventually;
 import static org.loyaltyengine.webhook.WebhookFixtures.subscribe;
 
 /**

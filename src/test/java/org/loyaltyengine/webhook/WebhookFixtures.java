@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import org.loyaltyengine.testing.TestEngine;
 
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -31,14 +30,4 @@ final class WebhookFixtures {
     return engine.queryLong(sql, args);
   }
 
-  static boolean eventually(long timeoutMs, BooleanSupplier condition) throws InterruptedException {
-    long end = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < end) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return condition.getAsBoolean();
-  }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.loyaltyengine.webhook.WebhookFixtures.adjust;
-import static org.loyaltyengine.webhook.WebhookFixtures.eventually;
+import static org.loyaltyengine.testing.Eventually.eventually;
 import static org.loyaltyengine.webhook.WebhookFixtures.subscribe;
 
 /**
