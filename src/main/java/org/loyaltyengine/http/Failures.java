@@ -83,37 +83,31 @@ public final class Failures implements Handler<RoutingContext> {
 
   /** A connection pool's wait queue is full: this node has more requests in flight than it can serve. */
   static boolean isOverload(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
-        return true;
-      }
-      if (c == c.getCause()) {
-        break;
-      }
-    }
-    return false;
+    return anyCause(t, c -> c instanceof io.vertx.core.http.ConnectionPoolTooBusyException);
   }
 
   /** Connection trouble, time-outs and PostgreSQL's connection/resource classes are worth a retry. */
   static boolean isUnavailable(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof io.vertx.core.eventbus.ReplyException re
-          && re.failureType() != io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
-        return true; // a worker verticle did not answer in time, or none is deployed
+    return anyCause(t, c -> {
+      if (c instanceof io.vertx.core.eventbus.ReplyException re) {
+        return re.failureType() != io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE; // no worker answered in time
       }
-      if (c instanceof IOException || c instanceof TimeoutException
+      if (c instanceof PgException pg) {
+        String state = pg.getSqlState();
+        return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P"));
+      }
+      return c instanceof IOException || c instanceof TimeoutException
           || c.getClass().getName().startsWith("io.netty.channel")
           || c.getClass().getSimpleName().contains("Timeout")
-          || c.getClass().getSimpleName().equals("ClosedConnectionException")) {
+          || c.getClass().getSimpleName().equals("ClosedConnectionException");
+    });
+  }
+
+  /** Whether {@code t} or any of its causes matches. */
+  private static boolean anyCause(Throwable t, java.util.function.Predicate<Throwable> matches) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (matches.test(c)) {
         return true;
-      }
-      if (c instanceof PgException pg && pg.getSqlState() != null
-          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("53")
-          || pg.getSqlState().startsWith("57P"))) {
-        return true;
-      }
-      if (c == c.getCause()) {
-        break;
       }
     }
     return false;
