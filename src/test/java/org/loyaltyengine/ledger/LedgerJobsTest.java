@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.loyaltyengine.ledger.EarningFixtures.onePointPerEuro;
 import static org.loyaltyengine.ledger.EarningFixtures.purchase;
+import static org.loyaltyengine.testing.Eventually.eventually;
 
 /** The jobs run by themselves: nobody calls them in these tests. */
 @DisplayName("Ledger jobs on their schedule")
@@ -38,16 +39,6 @@ class LedgerJobsTest {
     return engine.get("/v1/members/" + member + "/status", tenant.adminKey()).json().getJsonObject("points");
   }
 
-  private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return false;
-  }
-
   @Test
   @DisplayName("due pending points are released and due points expire without anyone asking, and the cached status follows")
   void jobsRunOnTheirOwn() throws Exception {
@@ -61,8 +52,8 @@ class LedgerJobsTest {
 
     engine.execute("update point_lots set available_at = now() where cause_id = 'j-2'");
     engine.execute("update point_lots set expires_at = now() where cause_id = 'j-1'");
-    assertTrue(eventually(() -> points("waiting").getLong("available") == 30), "released and the cache fenced");
-    assertTrue(eventually(() -> points("expiring").getLong("available") == 0), "expired and the cache fenced");
+    assertTrue(eventually(5_000, () -> points("waiting").getLong("available") == 30), "released and the cache fenced");
+    assertTrue(eventually(5_000, () -> points("expiring").getLong("available") == 0), "expired and the cache fenced");
     assertEquals(0, points("waiting").getLong("pending"));
     assertEquals(1, engine.queryLong("select count(*) from ledger_entries where kind = 'expire'"));
     assertEquals(0, engine.ledgerInvariantViolations());

@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.loyaltyengine.fulfillment.sim.SimClient.batch;
 import static org.loyaltyengine.fulfillment.sim.SimClient.order;
+import static org.loyaltyengine.testing.Eventually.eventually;
 
 /** Each test its own simulator: the issued list, API keys, storage bounds, the refuse outage. */
 @DisplayName("Partner simulator: issued list, API key, bounds, refuse outage")
@@ -134,9 +135,9 @@ class PartnerSimulatorLifecycleTest {
       assertEquals(200, put.status(), "the control call itself is answered");
       assertEquals("refuse", put.json().getString("outageMode"));
 
-      assertTrue(eventually(() -> http.failureOf(HttpMethod.GET, "/control", null, 500).isPresent(), 1_000),
+      assertTrue(eventually(1_000, () -> http.failureOf(HttpMethod.GET, "/control", null, 500).isPresent()),
           "stops answering during the outage");
-      assertTrue(eventually(() -> http.failureOf(HttpMethod.GET, "/control", null, 500).isEmpty(), 5_000),
+      assertTrue(eventually(5_000, () -> http.failureOf(HttpMethod.GET, "/control", null, 500).isEmpty()),
           "answers again after the outage");
       assertEquals(port, sim.port());
       Reply after = http.issue(order("before", "SKU-10", 1));
@@ -144,24 +145,13 @@ class PartnerSimulatorLifecycleTest {
       assertFalse(http.get("/control").json().getBoolean("outage"));
 
       sim.controls().update(SettingsChange.none().withOutage(true));
-      assertTrue(eventually(() -> http.failureOf(HttpMethod.GET, "/control", null, 500).isPresent(), 1_000));
+      assertTrue(eventually(1_000, () -> http.failureOf(HttpMethod.GET, "/control", null, 500).isPresent()));
       sim.controls().setOutage(false);
-      assertTrue(eventually(() -> http.failureOf(HttpMethod.GET, "/control", null, 500).isEmpty(), 5_000),
+      assertTrue(eventually(5_000, () -> http.failureOf(HttpMethod.GET, "/control", null, 500).isEmpty()),
           "an open-ended refuse outage ends when switched off in the same JVM");
     } finally {
       sim.close().await();
     }
   }
 
-  private static boolean eventually(java.util.function.BooleanSupplier condition, long withinMs)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + withinMs * 1_000_000;
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return condition.getAsBoolean();
-  }
 }
