@@ -23,6 +23,10 @@ ensure_toolchain() {
     echo "installing Maven..."
     apt_install maven
   fi
+  if ! command -v curl >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
+    echo "installing curl and jq (the README's API tour uses them; ApiTourTest runs it)..."
+    apt_install curl jq
+  fi
 }
 
 ensure_postgres() {

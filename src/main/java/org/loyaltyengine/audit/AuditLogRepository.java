@@ -8,13 +8,21 @@ import io.vertx.sqlclient.Tuple;
 
 import java.util.UUID;
 
-/** The audit trail of administrative API calls (audit_log, V10), pruned by the retention job. */
+/**
+ * The audit trail of administrative API calls (audit_log, V10; before/after since V14), pruned by the
+ * retention job. Ids are assigned as entries are written, and entries are written before the change's
+ * answer is sent, so id order is answer order: the list is newest first by id.
+ */
 public final class AuditLogRepository {
   private static final String RECORD = """
-      insert into audit_log (tenant_id, key_id, method, path, status, request_id) values ($1, $2, $3, $4, $5, $6)""";
+      insert into audit_log (tenant_id, key_id, method, path, status, request_id, before, after)
+      values ($1, $2, $3, $4, $5, $6, $7, $8)""";
+  // api_keys rows are kept after revocation, so an entry always names its key
   private static final String PAGE = """
-      select id, key_id, method, path, status, request_id, created_at from audit_log
-       where tenant_id = $1 and id < $2 order by id desc limit $3""";
+      select a.id, a.key_id, k.name as key_name, a.method, a.path, a.status, a.request_id, a.before, a.after,
+             a.created_at
+        from audit_log a left join api_keys k on k.id = a.key_id and k.tenant_id = a.tenant_id
+       where a.tenant_id = $1 and a.id < $2 order by a.id desc limit $3""";
 
   private final Pool pool;
 
@@ -22,8 +30,11 @@ public final class AuditLogRepository {
     this.pool = pool;
   }
 
-  public Future<Void> record(UUID tenantId, UUID keyId, String method, String path, int status, String requestId) {
-    return pool.preparedQuery(RECORD).execute(Tuple.of(tenantId, keyId, method, path, status, requestId)).mapEmpty();
+  /** @param before the changed resource before the change, or null; {@code after} likewise after it */
+  public Future<Void> record(UUID tenantId, UUID keyId, String method, String path, int status, String requestId,
+                             JsonObject before, JsonObject after) {
+    return pool.preparedQuery(RECORD).execute(Tuple.of(tenantId, keyId, method, path, status, requestId)
+        .addValue(before).addValue(after)).mapEmpty();
   }
 
   /** Newest first, entries with an id below {@code before}; the page's last id is the next cursor. */
@@ -34,8 +45,10 @@ public final class AuditLogRepository {
       for (var r : rows) {
         last = r.getLong("id");
         entries.add(new JsonObject().put("id", last).put("keyId", r.getUUID("key_id").toString())
+            .put("keyName", r.getString("key_name"))
             .put("method", r.getString("method")).put("path", r.getString("path"))
             .put("status", r.getInteger("status")).put("requestId", r.getString("request_id"))
+            .put("before", r.getValue("before")).put("after", r.getValue("after"))
             .put("at", r.getOffsetDateTime("created_at").toInstant().toString()));
       }
       JsonObject page = new JsonObject().put("entries", entries);

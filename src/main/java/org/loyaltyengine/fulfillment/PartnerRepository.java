@@ -18,6 +18,10 @@ public final class PartnerRepository {
         rate_per_second = $6, batch_size = $7, timeout_ms = $8, max_attempts = $9, updated_at = now()""";
   private static final String FIND = "select * from partners where tenant_id = $1 and partner_id = $2";
 
+  private static final String FIRST_PAGE = "select * from partners where tenant_id = $1 order by partner_id limit $2";
+  private static final String NEXT_PAGE =
+      "select * from partners where tenant_id = $1 and partner_id > $3 order by partner_id limit $2";
+
   private final Pool pool;
 
   public PartnerRepository(Pool pool) {
@@ -34,10 +38,25 @@ public final class PartnerRepository {
       if (rows.size() == 0) {
         return Optional.empty();
       }
-      Row r = rows.iterator().next();
-      return Optional.of(new PartnerConfig(r.getString("partner_id"), r.getString("url"), r.getString("api_key"),
-          r.getInteger("max_concurrency"), r.getInteger("rate_per_second"), r.getInteger("batch_size"),
-          r.getInteger("timeout_ms"), r.getInteger("max_attempts")));
+      return Optional.of(config(rows.iterator().next()));
     });
+  }
+
+  /** Up to {@code limit + 1} partners ordered by id, after {@code after} when given (the extra one says "more"). */
+  public Future<java.util.List<PartnerConfig>> page(UUID tenantId, String after, int limit) {
+    var rows = after == null
+        ? pool.preparedQuery(FIRST_PAGE).execute(Tuple.of(tenantId, limit + 1))
+        : pool.preparedQuery(NEXT_PAGE).execute(Tuple.of(tenantId, limit + 1, after));
+    return rows.map(set -> {
+      java.util.List<PartnerConfig> out = new java.util.ArrayList<>();
+      set.forEach(r -> out.add(config(r)));
+      return out;
+    });
+  }
+
+  private static PartnerConfig config(Row r) {
+    return new PartnerConfig(r.getString("partner_id"), r.getString("url"), r.getString("api_key"),
+        r.getInteger("max_concurrency"), r.getInteger("rate_per_second"), r.getInteger("batch_size"),
+        r.getInteger("timeout_ms"), r.getInteger("max_attempts"));
   }
 }

@@ -14,7 +14,10 @@ import org.loyaltyengine.tenant.Scope;
 
 import java.util.Set;
 
-/** {@code PUT/GET /v1/partners/{partnerId}} (admin): where and how a tenant's partner is called. */
+/**
+ * {@code PUT/GET /v1/partners/{partnerId}} (admin): where and how a tenant's partner is called;
+ * {@code GET /v1/partners} (admin) lists them by id, keyset paged.
+ */
 public final class PartnerRoutes {
   private static final Set<String> FIELDS = Set.of("url", "apiKey", "maxConcurrency", "ratePerSecond", "batchSize",
       "timeoutMs", "maxAttempts");
@@ -27,6 +30,7 @@ public final class PartnerRoutes {
 
   public void mount(Router router, ApiKeyAuthenticator auth) {
     router.put("/v1/partners/:partnerId").handler(auth.require(Scope.ADMIN)).handler(this::save);
+    router.get("/v1/partners").handler(auth.require(Scope.ADMIN)).handler(this::list);
     router.get("/v1/partners/:partnerId").handler(auth.require(Scope.ADMIN)).handler(this::show);
   }
 
@@ -48,7 +52,22 @@ public final class PartnerRoutes {
         (int) in.optionalLong("batchSize", 1, 100).orElse(50L).longValue(),
         (int) in.optionalLong("timeoutMs", 100, 120_000).orElse(5_000L).longValue(),
         (int) in.optionalLong("maxAttempts", 1, 100).orElse(8L).longValue());
-    Responses.reply(ctx, 200, partners.save(caller.tenantId(), p).map(v -> json(p)));
+    Responses.reply(ctx, 200, partners.find(caller.tenantId(), partnerId)
+        .onSuccess(old -> old.ifPresent(o -> org.loyaltyengine.audit.AuditRoutes.before(ctx, json(o)))) // the audit trail's "before"
+        .compose(old -> partners.save(caller.tenantId(), p)).map(v -> json(p)));
+  }
+
+  private void list(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    int limit = org.loyaltyengine.http.Paging.limit(ctx.queryParams().get("limit"));
+    java.util.List<String> after = org.loyaltyengine.http.KeysetCursor.decode(ctx.queryParams().get("cursor"), 1);
+    Responses.reply(ctx, 200, partners.page(caller.tenantId(), after == null ? null : after.get(0), limit).map(page -> {
+      io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+      page.stream().limit(limit).forEach(p -> items.add(json(p)));
+      String next = page.size() > limit
+          ? org.loyaltyengine.http.KeysetCursor.encode(page.get(limit - 1).partnerId()) : null;
+      return new JsonObject().put("items", items).put("nextCursor", next);
+    }));
   }
 
   private void show(RoutingContext ctx) {

@@ -130,6 +130,8 @@ public final class HttpVerticle extends VerticleBase {
     new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
     new MemberRoutes(members, lookup, memberCache, tierLookup, clock).mount(router, auth);
     new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
+    new org.loyaltyengine.member.MemberSearchRoutes(new org.loyaltyengine.member.MemberSearchRepository(reads))
+        .mount(router, auth);
     new PurchaseRoutes(earner, ledger, memberCache, primary, clock).mount(router, auth);
     new LedgerRoutes(ledger, lookup, memberCache, caches.tenants(), settings, clock).mount(router, auth);
     new EarningRuleRoutes(new RuleSetRepository(primary), settings, caches.tenants(), caches.tiers(), tiers, lookup,

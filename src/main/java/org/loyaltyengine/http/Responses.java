@@ -5,19 +5,42 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Writes JSON replies; the one place that sets the content type. */
+/**
+ * Writes JSON replies; the one place that sets the content type, and the one place a successful answer
+ * passes through, so a step registered under {@link #BEFORE_ANSWER} (the audit trail) runs before the
+ * client can see the answer.
+ */
 public final class Responses {
   private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+
+  /** Context key of a {@link BeforeAnswer} step, run once before a 2xx answer of this request is written. */
+  public static final String BEFORE_ANSWER = "beforeAnswer";
+
+  /** Runs before a successful answer is written; the answer waits for its future (which must not fail). */
+  @FunctionalInterface
+  public interface BeforeAnswer {
+    Future<Void> run(int status, io.vertx.core.buffer.Buffer body);
+  }
 
   private Responses() {}
 
   public static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
+    json(ctx, status, body.toBuffer());
   }
 
   /** A body already rendered as JSON. */
   public static void json(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+    beforeAnswer(ctx, status, body).onComplete(v ->
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body));
+  }
+
+  private static Future<Void> beforeAnswer(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
+    BeforeAnswer step = ctx.get(BEFORE_ANSWER);
+    if (step == null || status < 200 || status >= 300) {
+      return Future.succeededFuture();
+    }
+    ctx.remove(BEFORE_ANSWER);
+    return step.run(status, body).otherwiseEmpty();
   }
 
   /** Replies with the result of {@code result}, or routes its failure to the error mapper. */
@@ -32,6 +55,6 @@ public final class Responses {
   }
 
   public static void noContent(RoutingContext ctx) {
-    ctx.response().setStatusCode(204).end();
+    beforeAnswer(ctx, 204, null).onComplete(v -> ctx.response().setStatusCode(204).end());
   }
 }

@@ -82,13 +82,14 @@ public final class MemberRoutes {
     if (changes.isEmpty()) {
       throw new Rejection(Rejection.Kind.INVALID, "no_changes", "the body names no field to change", null);
     }
-    Responses.reply(ctx, 200, tiers.active(caller.tenantId()).compose(tierSet ->
-        members.update(caller.tenantId(), externalId, changes, tierSet.windowDays())
+    Responses.reply(ctx, 200, tiers.active(caller.tenantId()).compose(tierSet -> lookup.find(caller.tenantId(), externalId)
+        .onSuccess(old -> org.loyaltyengine.audit.AuditRoutes.before(ctx, MemberJson.profile(old, tierSet))) // the audit trail's "before"
+        .compose(old -> members.update(caller.tenantId(), externalId, changes, tierSet.windowDays())
             .compose(updated -> updated.isEmpty()
                 ? io.vertx.core.Future.<MemberSnapshot>failedFuture(MemberLookup.notFound(externalId))
                 // awaited, so the caller's next read sees the change (read-your-writes)
                 : cache.invalidate(caller.tenantId(), externalId, updated.get().version()).map(v -> updated.get()))
-            .map(m -> MemberJson.profile(m, tierSet))));
+            .map(m -> MemberJson.profile(m, tierSet)))));
   }
 
   private void status(RoutingContext ctx) {

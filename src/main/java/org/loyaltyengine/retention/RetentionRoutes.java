@@ -48,6 +48,8 @@ public final class RetentionRoutes {
         (int) in.requiredLong("outboxDays", 1, RetentionPolicy.MAX_DAYS),
         (int) in.requiredLong("webhookDeliveriesDays", 1, RetentionPolicy.MAX_DAYS),
         (int) in.requiredLong("auditDays", 1, RetentionPolicy.MAX_DAYS));
-    Responses.reply(ctx, 200, retention.save(caller.tenantId(), p).map(RetentionRoutes::json));
+    Responses.reply(ctx, 200, retention.find(caller.tenantId())
+        .onSuccess(old -> org.loyaltyengine.audit.AuditRoutes.before(ctx, json(old))) // the audit trail's "before"
+        .compose(old -> retention.save(caller.tenantId(), p)).map(RetentionRoutes::json));
   }
 }

@@ -21,6 +21,17 @@ public final class RedemptionRepository {
         from redemptions d join members m on m.id = d.member_id
        where d.tenant_id = $1 and d.redemption_id = $2""";
 
+  private static final String COLUMNS = """
+      select d.redemption_id, m.external_id, d.reward_id, d.quantity, d.status, d.points_spent, d.codes,
+             d.failure_reason, d.points_refunded, d.history, d.created_at, d.updated_at
+        from redemptions d join members m on m.id = d.member_id
+       where d.tenant_id = $1 and d.member_id = $2""";
+  // newest first; the redemptions_by_member index (V14) serves both
+  private static final String MEMBER_FIRST_PAGE = COLUMNS
+      + " order by d.created_at desc, d.redemption_id desc limit $3";
+  private static final String MEMBER_NEXT_PAGE = COLUMNS
+      + " and (d.created_at, d.redemption_id) < ($4, $5) order by d.created_at desc, d.redemption_id desc limit $3";
+
   /** The refusals {@code loyalty_redeem} raises, by SQLSTATE. */
   private static final Map<String, Rejection> REFUSALS = Map.of(
       LedgerRepository.INSUFFICIENT_POINTS, new Rejection(Rejection.Kind.UNPROCESSABLE, "insufficient_points",
@@ -68,8 +79,47 @@ public final class RedemptionRepository {
       if (rows.size() == 0) {
         return Optional.empty();
       }
-      Row r = rows.iterator().next();
-      return Optional.of(new JsonObject()
+      return Optional.of(json(rows.iterator().next()));
+    });
+  }
+
+  /**
+   * One member's redemptions, newest first: {@code {"items": [<as GET /v1/redemptions/{id}>], "nextCursor"}}.
+   * The cursor holds the last item's (createdAt in microseconds, redemptionId).
+   */
+  public Future<JsonObject> forMember(UUID tenantId, long memberId, String cursor, int limit) {
+    java.util.List<String> after = org.loyaltyengine.http.KeysetCursor.decode(cursor, 2);
+    Future<io.vertx.sqlclient.RowSet<Row>> rows;
+    if (after == null) {
+      rows = pool.preparedQuery(MEMBER_FIRST_PAGE).execute(Tuple.of(tenantId, memberId, limit + 1));
+    } else {
+      java.time.OffsetDateTime createdAt;
+      try {
+        createdAt = java.time.Instant.EPOCH.plus(Long.parseLong(after.get(0)), java.time.temporal.ChronoUnit.MICROS)
+            .atOffset(java.time.ZoneOffset.UTC);
+      } catch (RuntimeException e) {
+        throw new Rejection(Rejection.Kind.INVALID, "invalid_cursor", "cursor is not one this API returned", "cursor");
+      }
+      rows = pool.preparedQuery(MEMBER_NEXT_PAGE).execute(Tuple.of(tenantId, memberId, limit + 1, createdAt, after.get(1)));
+    }
+    return rows.map(set -> {
+      io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+      String next = null;
+      for (Row r : set) {
+        if (items.size() == limit) {
+          break;
+        }
+        items.add(json(r));
+        next = org.loyaltyengine.http.KeysetCursor.encode(String.valueOf(java.time.temporal.ChronoUnit.MICROS.between(
+            java.time.Instant.EPOCH, r.getOffsetDateTime("created_at").toInstant())), r.getString("redemption_id"));
+      }
+      return new JsonObject().put("items", items).put("nextCursor", set.size() > limit ? next : null);
+    });
+  }
+
+  private static JsonObject json(Row r) {
+    {
+      return new JsonObject()
           .put("redemptionId", r.getString("redemption_id"))
           .put("memberExternalId", r.getString("external_id"))
           .put("rewardId", r.getString("reward_id"))
@@ -81,7 +131,7 @@ public final class RedemptionRepository {
           .put("pointsRefunded", r.getLong("points_refunded"))
           .put("history", r.getValue("history"))
           .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString())
-          .put("updatedAt", r.getOffsetDateTime("updated_at").toInstant().toString()));
-    });
+          .put("updatedAt", r.getOffsetDateTime("updated_at").toInstant().toString());
+    }
   }
 }

@@ -47,6 +47,8 @@ public final class RewardRoutes {
     router.delete("/v1/rewards/:rewardId").handler(auth.require(Scope.ADMIN)).handler(this::deactivate);
     router.post("/v1/rewards/:rewardId/codes").handler(auth.require(Scope.ADMIN)).handler(this::addCodes);
     router.get("/v1/members/:externalId/rewards").handler(auth.require(Scope.READ, Scope.POS)).handler(this::forMember);
+    router.get("/v1/members/:externalId/redemptions").handler(auth.require(Scope.READ, Scope.POS))
+        .handler(this::memberRedemptions);
     router.post("/v1/redemptions").handler(auth.require(Scope.POS)).handler(this::redeem);
     router.get("/v1/redemptions/:redemptionId").handler(auth.require(Scope.READ, Scope.POS)).handler(this::redemption);
   }
@@ -81,7 +83,7 @@ public final class RewardRoutes {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     String rewardId = ctx.pathParam("rewardId");
     Reward reward = RewardJson.parse(JsonInput.of(ctx), rewardId, true);
-    Responses.reply(ctx, 200, rewards.replace(caller.tenantId(), reward).compose(r -> r.isPresent() ? found(r, rewardId)
+    Responses.reply(ctx, 200, auditBefore(ctx, caller, rewardId).compose(v -> rewards.replace(caller.tenantId(), reward)).compose(r -> r.isPresent() ? found(r, rewardId)
         : rewards.find(caller.tenantId(), rewardId).compose(existing -> existing.isEmpty()
             ? Future.failedFuture(notFound(rewardId))
             : Future.failedFuture(Rejection.invalid("type", "a reward's type cannot change")))));
@@ -90,7 +92,17 @@ public final class RewardRoutes {
   private void deactivate(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     String rewardId = ctx.pathParam("rewardId");
-    Responses.reply(ctx, 200, rewards.deactivate(caller.tenantId(), rewardId).compose(r -> found(r, rewardId)));
+    Responses.reply(ctx, 200, auditBefore(ctx, caller, rewardId)
+        .compose(v -> rewards.deactivate(caller.tenantId(), rewardId)).compose(r -> found(r, rewardId)));
+  }
+
+  /** The reward as it is now, kept as the audit trail's "before" of a change. */
+  private Future<Void> auditBefore(RoutingContext ctx, Caller caller, String rewardId) {
+    return rewards.find(caller.tenantId(), rewardId)
+        .map(r -> {
+          r.ifPresent(x -> org.loyaltyengine.audit.AuditRoutes.before(ctx, RewardJson.toJson(x)));
+          return null;
+        });
   }
 
   private void addCodes(RoutingContext ctx) {
@@ -114,6 +126,16 @@ public final class RewardRoutes {
     Responses.reply(ctx, 200, members.find(caller.tenantId(), ctx.pathParam("externalId")).compose(m ->
         rewards.forMember(caller.tenantId(), m.memberId(), m.tierCode(), m.canRedeem() ? m.available() : 0)
             .map(items -> new JsonObject().put("items", items))));
+  }
+
+  /** {@code GET /v1/members/{externalId}/redemptions?cursor=&limit=}: newest first, keyset paged. */
+  private void memberRedemptions(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    int limit = org.loyaltyengine.http.Paging.limit(ctx.queryParams().get("limit"));
+    String cursor = ctx.queryParams().get("cursor");
+    org.loyaltyengine.http.KeysetCursor.decode(cursor, 2); // a bad cursor is 400 before any lookup
+    Responses.reply(ctx, 200, members.view(caller.tenantId(), ctx.pathParam("externalId"))
+        .compose(m -> redemptions.forMember(caller.tenantId(), m.memberId(), cursor, limit)));
   }
 
   private void redeem(RoutingContext ctx) {

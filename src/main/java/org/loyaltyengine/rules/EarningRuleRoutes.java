@@ -26,7 +26,9 @@ import java.util.Set;
 /**
  * Earning rules as configuration: {@code PUT /v1/earning-rules} uploads a new version (validated, then
  * active on every node within a second), {@code GET} shows the active one, {@code /versions} the history,
- * and {@code POST /v1/earning-rules/simulate} evaluates a purchase or event without writing anything.
+ * {@code /versions/{n}} one stored version, {@code POST /versions/{n}/rollback} makes version n's content active
+ * again as a new version, and {@code POST /v1/earning-rules/simulate} evaluates a purchase or event without
+ * writing anything. Uploads and rollbacks leave the previous active set in the audit trail as "before".
  */
 public final class EarningRuleRoutes {
   private static final Set<String> SIMULATE_FIELDS = Set.of("rules", "transaction", "event", "memberExternalId", "member");
@@ -60,19 +62,79 @@ public final class EarningRuleRoutes {
     router.put("/v1/earning-rules").handler(auth.require(Scope.ADMIN)).handler(this::replace);
     router.get("/v1/earning-rules").handler(auth.require(Scope.ADMIN, Scope.READ)).handler(this::active);
     router.get("/v1/earning-rules/versions").handler(auth.require(Scope.ADMIN, Scope.READ)).handler(this::versions);
+    router.get("/v1/earning-rules/versions/:version").handler(auth.require(Scope.ADMIN, Scope.READ)).handler(this::version);
+    router.post("/v1/earning-rules/versions/:version/rollback").handler(auth.require(Scope.ADMIN)).handler(this::rollback);
     router.post("/v1/earning-rules/simulate").handler(auth.require(Scope.ADMIN)).handler(this::simulate);
   }
 
   private void replace(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     RuleSet set = RuleSetJson.parse(JsonInput.ofBulk(ctx).raw());
-    Responses.reply(ctx, 200, rules.save(caller.tenantId(), set)
-        .compose(version -> settings.find(caller.tenantId()))
-        .map(updated -> {
-          settingsCache.put(updated); // this node at once; the others on the event or within the TTL
-          eventBus.publish(TenantSettingsCache.CHANGED_ADDRESS, updated.tenantId().toString());
-          return RuleSetJson.toJson(set).put("version", updated.rulesVersion());
+    Responses.reply(ctx, 200, recordActiveAsBefore(ctx, caller)
+        .compose(v -> rules.save(caller.tenantId(), set))
+        .compose(version -> announce(caller))
+        .map(updated -> RuleSetJson.toJson(set).put("version", updated.rulesVersion())));
+  }
+
+  /** The tenant's settings after a change of its rules, pushed to this node's cache and announced to the others. */
+  private Future<TenantSettings> announce(Caller caller) {
+    return settings.find(caller.tenantId()).map(updated -> {
+      settingsCache.put(updated); // this node at once; the others on the event or within the TTL
+      eventBus.publish(TenantSettingsCache.CHANGED_ADDRESS, updated.tenantId().toString());
+      return updated;
+    });
+  }
+
+  /** The active set before a change, for the audit trail's "before". */
+  private Future<Void> recordActiveAsBefore(RoutingContext ctx, Caller caller) {
+    return settings.find(caller.tenantId()).compose(s -> rules.find(caller.tenantId(), s.rulesVersion())
+        .map(active -> {
+          org.loyaltyengine.audit.AuditRoutes.before(ctx, RuleSetJson.toJson(active).put("version", s.rulesVersion()));
+          return null;
         }));
+  }
+
+  private static int versionParam(RoutingContext ctx) {
+    String text = ctx.pathParam("version");
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // falls through to the rejection
+    }
+    throw Rejection.invalid("version", "version must be a positive integer");
+  }
+
+  private static Rejection noSuchVersion(int n) {
+    return Rejection.notFound("rule_version_not_found", "no earning-rules version " + n);
+  }
+
+  /** {@code GET /v1/earning-rules/versions/{n}}: {@code {"rules": [...], "version": n, "createdAt"}}. */
+  private void version(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    int n = versionParam(ctx);
+    Responses.reply(ctx, 200, rules.version(caller.tenantId(), n).compose(v -> v
+        .map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(noSuchVersion(n)))));
+  }
+
+  /**
+   * {@code POST /v1/earning-rules/versions/{n}/rollback}: version n's rules become active as a new version
+   * ({@code "created": true}); when the active version already has exactly those rules nothing changes
+   * ({@code "created": false}), so a repeated rollback is harmless. Reply: the active set, its version,
+   * {@code "restoredFrom": n} and {@code "created"}.
+   */
+  private void rollback(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    int n = versionParam(ctx);
+    Responses.reply(ctx, 200, recordActiveAsBefore(ctx, caller)
+        .compose(v -> rules.rollback(caller.tenantId(), n))
+        .compose(done -> done.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(noSuchVersion(n))))
+        .compose(done -> (done.created() ? announce(caller).mapEmpty() : Future.<Void>succeededFuture())
+            .compose(v -> rules.find(caller.tenantId(), done.activeVersion()))
+            .map(set -> RuleSetJson.toJson(set).put("version", done.activeVersion()).put("restoredFrom", n)
+                .put("created", done.created()))));
   }
 
   private void active(RoutingContext ctx) {

@@ -19,6 +19,19 @@ public final class RuleSetRepository {
   private static final String VERSIONS = """
       select version, created_at, jsonb_array_length(body -> 'rules') as rule_count
         from earning_rule_sets where tenant_id = $1 order by version desc limit 100""";
+  private static final String VERSION = """
+      select version, body, created_at from earning_rule_sets where tenant_id = $1 and version = $2""";
+  // Rollback: the tenant row is locked first, so two rollbacks to the same version make one new version.
+  private static final String LOCK_ACTIVE = "select rules_version from tenants where id = $1 for update";
+  private static final String SAME_AS_ACTIVE = """
+      select s.body = a.body as same from earning_rule_sets s
+        left join earning_rule_sets a on a.tenant_id = $1 and a.version = $3
+       where s.tenant_id = $1 and s.version = $2""";
+  private static final String COPY = """
+      with t as (update tenants set rules_version = rules_version + 1 where id = $1 returning rules_version)
+      insert into earning_rule_sets (tenant_id, version, body)
+      select $1, t.rules_version, s.body from t, earning_rule_sets s where s.tenant_id = $1 and s.version = $2
+      returning version""";
   private static final String USAGE = """
       select rule_id, window_key, points from rule_usage
        where member_id = $1 and rule_id = any($2) and window_key = any($3)""";
@@ -42,6 +55,44 @@ public final class RuleSetRepository {
     }
     return pool.preparedQuery(FIND).execute(Tuple.of(tenantId, version))
         .map(rows -> RuleSetJson.parse((JsonObject) rows.iterator().next().getValue("body")));
+  }
+
+  /** A stored version: {@code {<the rule set>, "version", "createdAt"}}, or empty when there is none. */
+  public Future<java.util.Optional<JsonObject>> version(UUID tenantId, int version) {
+    return pool.preparedQuery(VERSION).execute(Tuple.of(tenantId, version)).map(rows -> {
+      if (rows.size() == 0) {
+        return java.util.Optional.empty();
+      }
+      Row r = rows.iterator().next();
+      return java.util.Optional.of(RuleSetJson.toJson(RuleSetJson.parse((JsonObject) r.getValue("body")))
+          .put("version", r.getInteger("version"))
+          .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString()));
+    });
+  }
+
+  /** What a rollback did: the active version afterwards, and whether a new version was made for it. */
+  public record Rollback(int activeVersion, boolean created) {}
+
+  /**
+   * Makes the content of {@code version} active again as a new version, unless the active version already
+   * has exactly that content (then nothing changes: a repeated rollback is a no-op). Empty when the tenant
+   * has no such version.
+   */
+  public Future<java.util.Optional<Rollback>> rollback(UUID tenantId, int version) {
+    return pool.withTransaction(conn -> conn.preparedQuery(LOCK_ACTIVE).execute(Tuple.of(tenantId))
+        .compose(locked -> {
+          int active = locked.iterator().next().getInteger("rules_version");
+          return conn.preparedQuery(SAME_AS_ACTIVE).execute(Tuple.of(tenantId, version, active)).compose(cmp -> {
+            if (cmp.size() == 0) { // no such version
+              return Future.succeededFuture(java.util.Optional.<Rollback>empty());
+            }
+            if (Boolean.TRUE.equals(cmp.iterator().next().getBoolean("same"))) {
+              return Future.succeededFuture(java.util.Optional.of(new Rollback(active, false)));
+            }
+            return conn.preparedQuery(COPY).execute(Tuple.of(tenantId, version))
+                .map(rows -> java.util.Optional.of(new Rollback(rows.iterator().next().getInteger("version"), true)));
+          });
+        }));
   }
 
   public Future<JsonArray> versions(UUID tenantId) {

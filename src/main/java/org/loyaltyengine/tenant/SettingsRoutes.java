@@ -52,7 +52,9 @@ public final class SettingsRoutes {
     ExpiryPolicy policy = new ExpiryPolicy(
         ExpiryPolicy.Kind.parse("expiry.policy", expiry.requiredString("policy", 1, 20)),
         expiry.optionalLong("days", 0, ExpiryPolicy.MAX_DAYS).orElse(365L).intValue());
-    Responses.reply(ctx, 200, settings.updatePolicies(caller.tenantId(), pendingDays, policy).map(updated -> {
+    Responses.reply(ctx, 200, settings.find(caller.tenantId())
+        .onSuccess(old -> org.loyaltyengine.audit.AuditRoutes.before(ctx, json(old))) // the audit trail's "before"
+        .compose(old -> settings.updatePolicies(caller.tenantId(), pendingDays, policy)).map(updated -> {
       cache.put(updated);
       eventBus.publish(TenantSettingsCache.CHANGED_ADDRESS, updated.tenantId().toString());
       return json(updated);

@@ -39,7 +39,10 @@ public final class TierRoutes {
   private void replace(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     TierSet set = TierSetJson.parse(JsonInput.of(ctx));
-    Responses.reply(ctx, 200, tiers.save(caller.tenantId(), set)
+    Responses.reply(ctx, 200, settings.find(caller.tenantId()) // the active set is the audit trail's "before"
+        .compose(s -> tiers.find(caller.tenantId(), s.tiersVersion())
+            .onSuccess(old -> org.loyaltyengine.audit.AuditRoutes.before(ctx, TierSetJson.toJson(old).put("version", s.tiersVersion()))))
+        .compose(old -> tiers.save(caller.tenantId(), set))
         .compose(version -> settings.find(caller.tenantId()))
         .map(updated -> {
           settingsCache.put(updated);

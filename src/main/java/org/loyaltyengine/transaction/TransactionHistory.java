@@ -31,6 +31,13 @@ public final class TransactionHistory {
   private static final String NEXT_PAGE = COLUMNS
       + " and (occurred_at, seq) < ($4, $5) order by occurred_at desc, seq desc limit $3";
 
+  private static final String FIND = """
+      select t.transaction_id, m.external_id, t.occurred_at, t.total, t.currency, t.channel, t.store_id, t.items,
+             t.points_earned, t.points_pending, t.result -> 'breakdown' as breakdown, t.returned_amount,
+             t.returned_points, t.created_at
+        from transactions t join members m on m.id = t.member_id
+       where t.tenant_id = $1 and t.transaction_id = $2""";
+
   /** The page's items as JSON texts, and where the next page starts (null on the last page). */
   public record Page(List<String> itemsJson, HistoryCursor next) {}
 
@@ -38,6 +45,35 @@ public final class TransactionHistory {
 
   public TransactionHistory(Pool reads) {
     this.reads = reads;
+  }
+
+  /**
+   * One purchase by its id, for {@code GET /v1/transactions/{transactionId}}: what was bought, what it earned
+   * (and by which rules) and how much of it was returned; empty when the tenant has no such transaction.
+   */
+  public Future<java.util.Optional<io.vertx.core.json.JsonObject>> find(UUID tenantId, String transactionId) {
+    return reads.preparedQuery(FIND).execute(Tuple.of(tenantId, transactionId)).map(rows -> {
+      if (rows.size() == 0) {
+        return java.util.Optional.empty();
+      }
+      Row r = rows.iterator().next();
+      Object breakdown = r.getValue("breakdown");
+      return java.util.Optional.of(new io.vertx.core.json.JsonObject()
+          .put("transactionId", r.getString("transaction_id"))
+          .put("memberExternalId", r.getString("external_id"))
+          .put("occurredAt", r.getOffsetDateTime("occurred_at").toInstant().toString())
+          .put("total", r.getLong("total"))
+          .put("currency", r.getString("currency"))
+          .put("channel", r.getString("channel"))
+          .put("storeId", r.getString("store_id"))
+          .put("items", r.getValue("items"))
+          .put("pointsEarned", r.getLong("points_earned"))
+          .put("pointsPending", r.getLong("points_pending"))
+          .put("breakdown", breakdown == null ? new io.vertx.core.json.JsonArray() : breakdown)
+          .put("returned", new io.vertx.core.json.JsonObject().put("amount", r.getLong("returned_amount"))
+              .put("points", r.getLong("returned_points")))
+          .put("recordedAt", r.getOffsetDateTime("created_at").toInstant().toString()));
+    });
   }
 
   public Future<Page> page(UUID tenantId, long memberId, HistoryCursor after, int limit) {

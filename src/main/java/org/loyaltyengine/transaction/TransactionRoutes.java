@@ -10,7 +10,10 @@ import org.loyaltyengine.tenant.Caller;
 import org.loyaltyengine.tenant.Scope;
 
 
-/** {@code GET /v1/members/{externalId}/transactions}: the member's history with keyset pagination. */
+/**
+ * {@code GET /v1/members/{externalId}/transactions}: the member's history with keyset pagination, and
+ * {@code GET /v1/transactions/{transactionId}}: one purchase of the caller's tenant.
+ */
 public final class TransactionRoutes {
   private final MemberLookup members;
   private final TransactionHistory history;
@@ -22,6 +25,16 @@ public final class TransactionRoutes {
 
   public void mount(Router router, ApiKeyAuthenticator auth) {
     router.get("/v1/members/:externalId/transactions").handler(auth.require(Scope.READ, Scope.POS)).handler(this::list);
+    router.get("/v1/transactions/:transactionId").handler(auth.require(Scope.READ, Scope.POS)).handler(this::show);
+  }
+
+  private void show(RoutingContext ctx) {
+    Caller caller = ApiKeyAuthenticator.caller(ctx);
+    String id = ctx.pathParam("transactionId");
+    Responses.reply(ctx, 200, history.find(caller.tenantId(), id).compose(t -> t
+        .map(io.vertx.core.Future::succeededFuture)
+        .orElseGet(() -> io.vertx.core.Future.failedFuture(org.loyaltyengine.platform.Rejection.notFound(
+            "transaction_not_found", "no transaction \"" + id + "\"")))));
   }
 
   private void list(RoutingContext ctx) {
