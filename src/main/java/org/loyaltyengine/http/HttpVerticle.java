@@ -199,6 +199,9 @@ public final class HttpVerticle extends VerticleBase {
       p.complete(Status.OK(new JsonObject().put("degraded", !open.isEmpty())
           .put("openCircuits", new io.vertx.core.json.JsonArray(open))));
     });
+    // Admission control (docs/protection.md): how full the node is; never DOWN, shedding is its normal defence.
+    checks.register("admission", 1000, p -> p.complete(Status.OK(new JsonObject()
+        .put("inFlight", caches.admission().inFlight()).put("maxInFlight", caches.admission().maxInFlight()))));
     // Outbox lag or an unreachable Kafka degrades the event stream, not the API: UP with "degraded": true.
     OutboxStatusClient outbox = new OutboxStatusClient(vertx, primary, config.relay().lagDegradedSeconds());
     checks.register("outbox", 2000, p -> outbox.status().onComplete(ar -> p.complete(Status.OK(ar.result()))));
