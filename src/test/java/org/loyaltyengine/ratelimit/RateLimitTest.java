@@ -184,11 +184,9 @@ class RateLimitTest {
 
     Reply raised = put(a, "/v1/api-keys/" + key.id() + "/rate-limit", t.adminKey(), limit(1000, 1000));
     assertEquals(200, raised.status());
-    long changedAt = System.nanoTime();
     assertEquals(404, a.get("/v1/members/nobody", key.secret()).status(), "at once on the node that changed it");
     assertTrue(eventually(1000, () -> b.get("/v1/members/nobody", key.secret()).status() == 404),
         "the other node applies it within a second");
-    assertTrue(System.nanoTime() - changedAt < 1_500_000_000L);
     Reply shown = b.get("/v1/api-keys/" + key.id() + "/rate-limit", t.adminKey());
     assertEquals(new JsonObject().put("keyId", key.id()).put("requestsPerSecond", 1000).put("burst", 1000)
         .put("source", "override"), shown.json());
