@@ -76,7 +76,11 @@ public final class ApiKeyAuthenticator {
       return;
     }
     limits.acquire(caller.get()).onComplete(ar -> {
-      Verdict v = ar.result(); // acquire never fails
+      if (ar.failed()) { // acquire falls back to the local limiter rather than fail; this is a bug if ever reached
+        ctx.fail(ar.cause());
+        return;
+      }
+      Verdict v = ar.result();
       ctx.response().putHeader(LIMIT, Long.toString(v.limit()))
           .putHeader(REMAINING, Long.toString(v.remaining()))
           .putHeader(RESET, Long.toString(v.resetSeconds()));
