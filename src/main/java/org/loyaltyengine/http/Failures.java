@@ -81,9 +81,10 @@ public final class Failures implements Handler<RoutingContext> {
     }
   }
 
-  /** A connection pool's wait queue is full: this node has more requests in flight than it can serve. */
+  /** A connection pool's wait queue (or another bounded queue) is full: this node has more work than it can serve. */
   static boolean isOverload(Throwable t) {
-    return anyCause(t, c -> c instanceof io.vertx.core.http.ConnectionPoolTooBusyException);
+    return anyCause(t, c -> c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+        || c instanceof org.loyaltyengine.platform.Overloaded);
   }
 
   /** Connection trouble, time-outs and PostgreSQL's connection/resource classes are worth a retry. */

@@ -33,6 +33,10 @@ import org.loyaltyengine.member.MemberRoutes;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.platform.NodeState;
+import org.loyaltyengine.ratelimit.Quota;
+import org.loyaltyengine.ratelimit.RateLimitClient;
+import org.loyaltyengine.ratelimit.RateLimitRepository;
+import org.loyaltyengine.ratelimit.RateLimitRoutes;
 import org.loyaltyengine.ledger.LedgerRepository;
 import org.loyaltyengine.ledger.LedgerRoutes;
 import org.loyaltyengine.rules.EarningRuleRoutes;
@@ -95,9 +99,11 @@ public final class HttpVerticle extends VerticleBase {
     primary = pool("pg-primary", config.pg().primary());
     replica = config.pg().replica().map(o -> pool("pg-replica", o)).orElse(null);
     Pool reads = replica != null ? replica : primary;
-    ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary));
     MemberRepository members = new MemberRepository(primary, reads);
     MemberCache memberCache = MemberCache.create(vertx, config, registry, "redis", client -> redis = client);
+    RateLimitClient limits = config.rateLimit().enabled()
+        ? RateLimitClient.create(vertx, redis, config, caches.localLimits(), registry) : null;
+    ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary), limits);
     TenantSettingsRepository settings = new TenantSettingsRepository(primary);
     TierRepository tiers = new TierRepository(primary);
     TierLookup tierLookup = new TierLookup(caches.tenants(), settings, caches.tiers(), tiers);
@@ -108,6 +114,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(redis)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    // Health and metrics above are never shed; every API request below first takes an in-flight slot.
+    router.route().handler(new AdmissionHandler(caches.admission(), config.admission().retryAfterSeconds(), registry));
     // Pathless, so the metrics' route label stays the API route alone (a path here would prefix every label).
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBulkBodyBytes()));
     int bodyLimit = config.http().maxBodyBytes();
@@ -121,12 +129,16 @@ public final class HttpVerticle extends VerticleBase {
 
     EventBus bus = vertx.eventBus();
     LedgerRepository ledger = new LedgerRepository(primary);
-    RulesClient rules = new RulesClient(bus, config.rules().timeoutMs(), config.rules().enabled());
+    RulesClient rules = new RulesClient(bus, config.rules().timeoutMs(), config.rules().enabled(),
+        config.admission().rulesMaxPending());
     PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
         rules, ledger);
 
     new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
         config.operator().token()).mount(router, auth);
+    new RateLimitRoutes(new RateLimitRepository(primary), caches.keys(), bus, config.operator().token(),
+        new Quota(config.rateLimit().keyPerSecond(), config.rateLimit().keyBurst()),
+        new Quota(config.rateLimit().tenantPerSecond(), config.rateLimit().tenantBurst())).mount(router, auth);
     new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
     new MemberRoutes(members, lookup, memberCache, tierLookup, clock).mount(router, auth);
     new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
@@ -165,7 +177,8 @@ public final class HttpVerticle extends VerticleBase {
 
   private Pool pool(String name, PgConnectOptions options) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.pg().poolSize()).setName(name).setMaxWaitQueueSize(10_000))
+        .with(new PoolOptions().setMaxSize(config.pg().poolSize()).setName(name)
+            .setMaxWaitQueueSize(config.pg().maxWaitQueue())) // full: ConnectionPoolTooBusyException, 503 overloaded
         .connectingTo(options)
         .using(vertx)
         .build();
@@ -188,6 +201,9 @@ public final class HttpVerticle extends VerticleBase {
       p.complete(Status.OK(new JsonObject().put("degraded", !open.isEmpty())
           .put("openCircuits", new io.vertx.core.json.JsonArray(open))));
     });
+    // Admission control (docs/protection.md): how full the node is; never DOWN, shedding is its normal defence.
+    checks.register("admission", 1000, p -> p.complete(Status.OK(new JsonObject()
+        .put("inFlight", caches.admission().inFlight()).put("maxInFlight", caches.admission().maxInFlight()))));
     // Outbox lag or an unreachable Kafka degrades the event stream, not the API: UP with "degraded": true.
     OutboxStatusClient outbox = new OutboxStatusClient(vertx, primary, config.relay().lagDegradedSeconds());
     checks.register("outbox", 2000, p -> outbox.status().onComplete(ar -> p.complete(Status.OK(ar.result()))));

@@ -13,7 +13,8 @@ import java.util.Optional;
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
                         Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
-                        Relay relay, Analytics analytics, Cluster cluster, Ingest ingest) {
+                        Relay relay, Analytics analytics, Cluster cluster, Ingest ingest, RateLimit rateLimit,
+                        Admission admission) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -21,7 +22,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
     }
   }
 
-  public record Pg(String url, String readUrl, int poolSize, boolean createDatabase) {
+  /** @param maxWaitQueue requests waiting for a connection, per pool; more are refused at once (503 overloaded) */
+  public record Pg(String url, String readUrl, int poolSize, boolean createDatabase, int maxWaitQueue) {
     public PgConnectOptions primary() {
       return PgUrls.connectOptions(url);
     }
@@ -31,12 +33,31 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
     }
   }
 
-  public record Redis(String url, String keyPrefix, int poolSize, long timeoutMs, int failuresToOpen, long resetMs) {
+  /** @param maxWaitingHandlers commands waiting for a reply or a connection, per client; more fail at once */
+  public record Redis(String url, String keyPrefix, int poolSize, long timeoutMs, int failuresToOpen, long resetMs,
+                      int maxWaitingHandlers) {
     public RedisOptions options() {
-      return new RedisOptions().setConnectionString(url).setMaxPoolSize(poolSize).setMaxPoolWaiting(10_000)
-          .setMaxWaitingHandlers(10_000);
+      return new RedisOptions().setConnectionString(url).setMaxPoolSize(poolSize).setMaxPoolWaiting(maxWaitingHandlers)
+          .setMaxWaitingHandlers(maxWaitingHandlers);
     }
   }
+
+  /**
+   * Rate limits per API key and per tenant (docs/protection.md): defaults here, overrides in PostgreSQL.
+   *
+   * @param redisTimeoutMs a Redis decision slower than this is taken by the node's local limiter instead
+   * @param fallbackNodes  while Redis is unavailable each node allows limit / fallbackNodes on its own
+   */
+  public record RateLimit(boolean enabled, int keyPerSecond, int keyBurst, int tenantPerSecond, int tenantBurst,
+                          long redisTimeoutMs, int fallbackNodes, int localMaxEntries) {}
+
+  /**
+   * Admission control (docs/protection.md).
+   *
+   * @param maxInFlight     requests being served by this node at once; more are answered 503 overloaded at once
+   * @param rulesMaxPending rule evaluations awaiting a worker's answer, per HTTP verticle instance
+   */
+  public record Admission(int maxInFlight, int retryAfterSeconds, int rulesMaxPending) {}
 
   public record Cache(long memberTtlSeconds, long tenantTtlMs) {}
 
@@ -141,14 +162,16 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.string("LOYALTY_PG_URL"),
             s.string("LOYALTY_PG_READ_URL"),
             s.integer("LOYALTY_PG_POOL_SIZE", 1, 256),
-            s.bool("LOYALTY_PG_CREATE_DATABASE")),
+            s.bool("LOYALTY_PG_CREATE_DATABASE"),
+            s.integer("LOYALTY_PG_MAX_WAIT_QUEUE", 1, 1_000_000)),
         new Redis(
             s.string("LOYALTY_REDIS_URL"),
             s.string("LOYALTY_REDIS_KEY_PREFIX"),
             s.integer("LOYALTY_REDIS_POOL_SIZE", 1, 256),
             s.integer("LOYALTY_REDIS_TIMEOUT_MS", 1, 60_000),
             s.integer("LOYALTY_REDIS_FAILURES_TO_OPEN", 1, 1000),
-            s.integer("LOYALTY_REDIS_RESET_MS", 10, 600_000)),
+            s.integer("LOYALTY_REDIS_RESET_MS", 10, 600_000),
+            s.integer("LOYALTY_REDIS_MAX_WAITING_HANDLERS", 1, 1_000_000)),
         new Cache(s.integer("LOYALTY_CACHE_MEMBER_TTL_SECONDS", 1, 86_400),
             s.integer("LOYALTY_CACHE_TENANT_TTL_MS", 0, 1000)),
         new Auth(
@@ -201,7 +224,18 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
         new Ingest(s.bool("LOYALTY_INGEST_ENABLED"), s.integer("LOYALTY_INGEST_INSTANCES", 1, 64),
             s.integer("LOYALTY_INGEST_PARTITIONS", 1, 1024), s.integer("LOYALTY_INGEST_CHUNK_ITEMS", 1, 10_000),
             s.integer("LOYALTY_INGEST_POLL_MS", 1, 60_000), s.integer("LOYALTY_INGEST_LEASE_RETRY_MS", 10, 600_000),
-            s.integer("LOYALTY_INGEST_RETENTION_DAYS", 1, 3650)));
+            s.integer("LOYALTY_INGEST_RETENTION_DAYS", 1, 3650)),
+        new RateLimit(s.bool("LOYALTY_RATE_LIMIT_ENABLED"),
+            s.integer("LOYALTY_RATE_LIMIT_KEY_PER_SECOND", 1, 1_000_000),
+            s.integer("LOYALTY_RATE_LIMIT_KEY_BURST", 1, 10_000_000),
+            s.integer("LOYALTY_RATE_LIMIT_TENANT_PER_SECOND", 1, 1_000_000),
+            s.integer("LOYALTY_RATE_LIMIT_TENANT_BURST", 1, 10_000_000),
+            s.integer("LOYALTY_RATE_LIMIT_REDIS_TIMEOUT_MS", 1, 10_000),
+            s.integer("LOYALTY_RATE_LIMIT_FALLBACK_NODES", 1, 1_000),
+            s.integer("LOYALTY_RATE_LIMIT_LOCAL_MAX_ENTRIES", 100, 10_000_000)),
+        new Admission(s.integer("LOYALTY_ADMISSION_MAX_IN_FLIGHT", 1, 1_000_000),
+            s.integer("LOYALTY_ADMISSION_RETRY_AFTER_SECONDS", 1, 3_600),
+            s.integer("LOYALTY_ADMISSION_RULES_MAX_PENDING", 1, 1_000_000)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

@@ -10,6 +10,8 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import org.loyaltyengine.http.HttpVerticle;
+import org.loyaltyengine.ratelimit.LocalLimiter;
+import org.loyaltyengine.ratelimit.RateLimitRoutes;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.ApiKeyCache;
 import org.loyaltyengine.tenant.TenantSettingsCache;
@@ -81,11 +83,15 @@ public final class LoyaltyServer implements AutoCloseable {
       NodeState caches = new NodeState(
           new ApiKeyCache(config.auth().keyCacheTtlMs(), config.auth().keyCacheMaxEntries(), System::nanoTime),
           new TenantSettingsCache(config.cache().tenantTtlMs(), System::nanoTime),
-          new RuleSetCache(), new TierSetCache(), new PartnerCircuits());
+          new RuleSetCache(), new TierSetCache(), new PartnerCircuits(),
+          new Admission(config.admission().maxInFlight()),
+          new LocalLimiter(config.rateLimit().localMaxEntries(), System::nanoTime));
       EventBus bus = vertx.eventBus();
       bus.<String>consumer(ApiKeyAuthenticator.REVOKED_ADDRESS, msg -> caches.keys().invalidate(msg.body()));
       bus.<String>consumer(TenantSettingsCache.CHANGED_ADDRESS,
           msg -> caches.tenants().invalidate(UUID.fromString(msg.body())));
+      bus.<String>consumer(RateLimitRoutes.TENANT_CHANGED_ADDRESS,
+          msg -> caches.keys().invalidateTenant(UUID.fromString(msg.body())));
       // JSON when an evaluation crosses nodes, by reference when it stays on this one.
       bus.registerDefaultCodec(EvaluationRequest.class, new JsonMessageCodec<>(EvaluationRequest.class,
           RulesMessageJson::toJson, RulesMessageJson::request));

@@ -1,8 +1,11 @@
 package org.loyaltyengine.tenant;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import org.loyaltyengine.http.Failures;
+import org.loyaltyengine.ratelimit.RateLimitClient;
+import org.loyaltyengine.ratelimit.Verdict;
 
 import java.util.EnumSet;
 import java.util.Optional;
@@ -17,13 +20,23 @@ public final class ApiKeyAuthenticator {
   public static final String REVOKED_ADDRESS = "loyalty.api-keys.revoked";
   private static final String CALLER = "caller";
   private static final int MAX_KEY_LENGTH = 200;
+  private static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
+  private static final CharSequence REMAINING = HttpHeaders.createOptimized("RateLimit-Remaining");
+  private static final CharSequence RESET = HttpHeaders.createOptimized("RateLimit-Reset");
 
   private final ApiKeyCache cache;
   private final ApiKeyRepository keys;
+  private final RateLimitClient limits;
 
   public ApiKeyAuthenticator(ApiKeyCache cache, ApiKeyRepository keys) {
+    this(cache, keys, null);
+  }
+
+  /** With {@code limits} set (rate limiting enabled), every authenticated request passes the rate limits first. */
+  public ApiKeyAuthenticator(ApiKeyCache cache, ApiKeyRepository keys, RateLimitClient limits) {
     this.cache = cache;
     this.keys = keys;
+    this.limits = limits;
   }
 
   public static Caller caller(RoutingContext ctx) {
@@ -56,7 +69,32 @@ public final class ApiKeyAuthenticator {
     };
   }
 
-  private static void admit(RoutingContext ctx, Optional<Caller> caller, Set<Scope> allowed) {
+  /** Every authenticated request counts against its key's and tenant's limits (403s included), then scopes. */
+  private void admit(RoutingContext ctx, Optional<Caller> caller, Set<Scope> allowed) {
+    if (caller.isEmpty() || limits == null) {
+      authorize(ctx, caller, allowed);
+      return;
+    }
+    limits.acquire(caller.get()).onComplete(ar -> {
+      if (ar.failed()) { // acquire falls back to the local limiter rather than fail; this is a bug if ever reached
+        ctx.fail(ar.cause());
+        return;
+      }
+      Verdict v = ar.result();
+      ctx.response().putHeader(LIMIT, Long.toString(v.limit()))
+          .putHeader(REMAINING, Long.toString(v.remaining()))
+          .putHeader(RESET, Long.toString(v.resetSeconds()));
+      if (v.allowed()) {
+        authorize(ctx, caller, allowed);
+      } else {
+        ctx.response().putHeader("Retry-After", Long.toString(v.retryAfterSeconds()));
+        Failures.send(ctx, 429, "rate_limited", "rate limit of " + v.limit()
+            + " requests exceeded for this API key or its tenant; retry after " + v.retryAfterSeconds() + " s", null);
+      }
+    });
+  }
+
+  private static void authorize(RoutingContext ctx, Optional<Caller> caller, Set<Scope> allowed) {
     if (caller.isEmpty()) {
       Failures.send(ctx, 401, "unauthorized", "the API key is unknown or revoked", null);
     } else if (!caller.get().mayUse(allowed)) {

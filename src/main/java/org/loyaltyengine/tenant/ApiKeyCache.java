@@ -50,6 +50,11 @@ public final class ApiKeyCache {
     entries.remove(keyHash);
   }
 
+  /** Forgets every key of {@code tenantId} (its rate-limit override changed). A scan: rare, operator-driven. */
+  public void invalidateTenant(java.util.UUID tenantId) {
+    entries.values().removeIf(e -> e.caller != null && tenantId.equals(e.caller.tenantId()));
+  }
+
   public int size() {
     return entries.size();
   }

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.loyaltyengine.ratelimit.Quota;
+import org.loyaltyengine.ratelimit.Quotas;
 
 import java.util.EnumSet;
 import java.util.Optional;
@@ -14,8 +16,11 @@ import java.util.UUID;
 
 /** API keys: looked up by hash on every uncached request, always on the primary so revocation is immediate. */
 public final class ApiKeyRepository {
-  private static final String FIND_ACTIVE =
-      "select id, tenant_id, scopes from api_keys where key_hash = $1 and revoked_at is null";
+  private static final String FIND_ACTIVE = """
+      select k.id, k.tenant_id, k.scopes, k.rate_limit_per_second, k.rate_limit_burst,
+             t.rate_limit_per_second as tenant_per_second, t.rate_limit_burst as tenant_burst
+        from api_keys k join tenants t on t.id = k.tenant_id
+       where k.key_hash = $1 and k.revoked_at is null""";
   private static final String CREATE =
       "insert into api_keys (id, tenant_id, name, key_hash, key_prefix, scopes) values ($1, $2, $3, $4, $5, $6)";
   private static final String REVOKE = """
@@ -37,7 +42,9 @@ public final class ApiKeyRepository {
         return Optional.empty();
       }
       Row row = rows.iterator().next();
-      return Optional.of(new Caller(row.getUUID("tenant_id"), row.getUUID("id"), scopes(row.getArrayOfStrings("scopes"))));
+      return Optional.of(new Caller(row.getUUID("tenant_id"), row.getUUID("id"), scopes(row.getArrayOfStrings("scopes")),
+          new Quotas(quota(row.getInteger("rate_limit_per_second"), row.getInteger("rate_limit_burst")),
+              quota(row.getInteger("tenant_per_second"), row.getInteger("tenant_burst")))));
     });
   }
 
@@ -70,6 +77,11 @@ public final class ApiKeyRepository {
       }
       return items;
     });
+  }
+
+  /** An override, or null (the default applies) when the columns are null. */
+  public static Quota quota(Integer perSecond, Integer burst) {
+    return perSecond == null || burst == null ? null : new Quota(perSecond, burst);
   }
 
   private static Set<Scope> scopes(String[] names) {

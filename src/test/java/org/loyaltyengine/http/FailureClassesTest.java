@@ -19,6 +19,14 @@ class FailureClassesTest {
   }
 
   @Test
+  @DisplayName("a full bounded queue of the engine's own (pending rule evaluations) is overload, also when wrapped")
+  void ownBoundedQueueIsOverload() {
+    org.loyaltyengine.platform.Overloaded full = new org.loyaltyengine.platform.Overloaded("256 rule evaluations already pending");
+    assertTrue(Failures.isOverload(full));
+    assertTrue(Failures.isOverload(new RuntimeException("earning failed", full)));
+  }
+
+  @Test
   @DisplayName("an ordinary bug is not overload")
   void bugIsNotOverload() {
     assertFalse(Failures.isOverload(new IllegalStateException("bug")));

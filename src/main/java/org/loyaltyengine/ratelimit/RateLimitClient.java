@@ -1,0 +1,183 @@
+package org.loyaltyengine.ratelimit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.tenant.Caller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Rate limits shared by every node: one atomic Lua script per request in Redis (GCRA over the key's and
+ * the tenant's buckets, Redis's clock for all nodes), called with EVALSHA over one pipelined connection.
+ * Redis is behind a circuit breaker with a short time limit; when it fails, is slow or its circuit is open,
+ * the node's {@link LocalLimiter} decides instead. {@link #acquire} never fails.
+ *
+ * <p>A bucket's Redis key names its quota ({@code <prefix>:rl:k:<keyId>:<perSecond>:<burst>}), so a changed
+ * limit starts a fresh, full bucket at once instead of inheriting debt computed under the old limit.
+ */
+public final class RateLimitClient {
+  private static final Logger log = LoggerFactory.getLogger(RateLimitClient.class);
+
+  /** {@link Gcra#decide} in Lua. KEYS: bucket names; ARGV: perSecond, burst for each bucket, in order. */
+  static final String SCRIPT = """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+      local allowed = true
+      local retry, dLimit, dReset = 0, 0, 0
+      local limit, remaining, reset = 0, -1, 0
+      local tats = {}
+      for i = 1, #KEYS do
+        local interval = math.floor(1000000 / tonumber(ARGV[2 * i - 1]))
+        local burst = tonumber(ARGV[2 * i])
+        local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+        if tat < now then tat = now end
+        local newTat = tat + interval
+        local allowAt = newTat - interval * burst
+        if now < allowAt then
+          allowed = false
+          if allowAt - now > retry then retry, dLimit, dReset = allowAt - now, burst, tat - now end
+        else
+          tats[i] = newTat
+          local left = math.floor((now - allowAt) / interval)
+          if remaining < 0 or left < remaining then limit, remaining, reset = burst, left, newTat - now end
+        end
+      end
+      if not allowed then return {0, dLimit, 0, dReset, retry} end
+      for i = 1, #KEYS do
+        redis.call('SET', KEYS[i], string.format('%d', tats[i]), 'PX', math.floor((tats[i] - now) / 1000) + 1000)
+      end
+      return {1, limit, remaining, reset, 0}""";
+  static final String SCRIPT_SHA = sha1(SCRIPT);
+
+  private final Redis redis;
+  private final CircuitBreaker breaker;
+  private final LocalLimiter local;
+  private final String keyPrefix;
+  private final Quota keyDefault;
+  private final Quota tenantDefault;
+  private final int fallbackNodes;
+  private final Counter allowedShared;
+  private final Counter limitedShared;
+  private final Counter allowedLocal;
+  private final Counter limitedLocal;
+  /** One pipelined connection, reopened on the next call after it fails; bound to this verticle's event loop. */
+  private Future<RedisConnection> connection;
+
+  RateLimitClient(Redis redis, CircuitBreaker breaker, LocalLimiter local, String keyPrefix, AppConfig.RateLimit config,
+                  MeterRegistry registry) {
+    this.redis = redis;
+    this.breaker = breaker;
+    this.local = local;
+    this.keyPrefix = keyPrefix + ":rl:";
+    this.keyDefault = new Quota(config.keyPerSecond(), config.keyBurst());
+    this.tenantDefault = new Quota(config.tenantPerSecond(), config.tenantBurst());
+    this.fallbackNodes = config.fallbackNodes();
+    this.allowedShared = counter(registry, "allowed", "redis");
+    this.limitedShared = counter(registry, "limited", "redis");
+    this.allowedLocal = counter(registry, "allowed", "local");
+    this.limitedLocal = counter(registry, "limited", "local");
+  }
+
+  /** The limiter of one HTTP verticle: its own breaker on its event loop, the node's shared local limiter. */
+  public static RateLimitClient create(Vertx vertx, Redis redis, AppConfig config, LocalLimiter local,
+                                       MeterRegistry registry) {
+    AppConfig.Redis r = config.redis();
+    CircuitBreaker breaker = CircuitBreaker.create("redis-rate-limit", vertx, new CircuitBreakerOptions()
+        .setMaxFailures(r.failuresToOpen()).setTimeout(config.rateLimit().redisTimeoutMs()).setResetTimeout(r.resetMs()));
+    RateLimitClient client = new RateLimitClient(redis, breaker, local, r.keyPrefix(), config.rateLimit(), registry);
+    breaker.openHandler(v -> {
+      client.connection = null; // a hung connection looks healthy: the half-open probe starts on a fresh one
+      log.warn("event=circuit_open circuit=redis-rate-limit reason=\"rate limits are enforced per node until Redis answers\"");
+    }).closeHandler(v -> log.info("event=circuit_closed circuit=redis-rate-limit"));
+    return client;
+  }
+
+  private static Counter counter(MeterRegistry registry, String result, String store) {
+    return Counter.builder("loyalty_rate_limit_decisions")
+        .description("Rate-limit decisions by result and by where they were taken (redis: shared; local: Redis unavailable)")
+        .tag("result", result).tag("store", store).register(registry);
+  }
+
+  /** Takes one request from the caller's key and tenant buckets, or says how long to wait. Never fails. */
+  public Future<Verdict> acquire(Caller caller) {
+    Quota key = caller.quotas().keyOr(keyDefault);
+    Quota tenant = caller.quotas().tenantOr(tenantDefault);
+    String[] buckets = {bucket("k:", caller.keyId().toString(), key), bucket("t:", caller.tenantId().toString(), tenant)};
+    Quota[] quotas = {key, tenant};
+    return breaker.<Response>execute(() -> eval(buckets, quotas))
+        .map(r -> {
+          Verdict v = new Verdict(r.get(0).toInteger() == 1, r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(),
+              r.get(4).toLong());
+          (v.allowed() ? allowedShared : limitedShared).increment();
+          return v;
+        })
+        .otherwise(err -> {
+          Verdict v = local.acquire(buckets, new Quota[] {key.perNode(fallbackNodes), tenant.perNode(fallbackNodes)});
+          (v.allowed() ? allowedLocal : limitedLocal).increment();
+          return v;
+        });
+  }
+
+  private String bucket(String kind, String id, Quota quota) {
+    return keyPrefix + kind + id + ":" + quota.perSecond() + ":" + quota.burst();
+  }
+
+  private Future<Response> eval(String[] buckets, Quota[] quotas) {
+    Request evalsha = Request.cmd(Command.EVALSHA).arg(SCRIPT_SHA);
+    Request eval = Request.cmd(Command.EVAL).arg(SCRIPT);
+    for (Request r : new Request[] {evalsha, eval}) {
+      r.arg(buckets.length);
+      for (String b : buckets) {
+        r.arg(b);
+      }
+      for (Quota q : quotas) {
+        r.arg(q.perSecond()).arg(q.burst());
+      }
+    }
+    // EVALSHA; a Redis that has not seen the script yet (first call, or restarted) answers NOSCRIPT, and EVAL
+    // both runs and caches it.
+    return send(evalsha).recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
+        ? send(eval) : Future.failedFuture(err));
+  }
+
+  private Future<Response> send(Request request) {
+    if (connection == null || connection.failed()) {
+      Future<RedisConnection> opening = redis.connect();
+      connection = opening;
+      opening.onSuccess(c -> {
+        c.exceptionHandler(err -> forget(opening));
+        c.endHandler(v -> forget(opening));
+      });
+    }
+    return connection.compose(c -> c.send(request));
+  }
+
+  private void forget(Future<RedisConnection> broken) {
+    if (connection == broken) {
+      connection = null;
+    }
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
