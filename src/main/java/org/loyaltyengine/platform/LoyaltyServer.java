@@ -77,8 +77,10 @@ public final class LoyaltyServer implements AutoCloseable {
         .setJvmMetricsEnabled(true)
         .setRegistryName("loyalty-" + UUID.randomUUID()) // one registry per engine, even several in one JVM
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        // EB_ADDRESS: without it the event-bus meters of every address share one id and only the first address
+        // is counted. The engine's addresses are a fixed, small set (reply addresses are not measured).
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-            Label.POOL_NAME, Label.CLIENT_NAME)));
+            Label.POOL_NAME, Label.CLIENT_NAME, Label.EB_ADDRESS)));
     // Migrations first: a node that cannot reach its database must not join the cluster.
     DatabaseSetup.prepare(config.pg());
     VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
