@@ -1,8 +1,10 @@
 package org.loyaltyengine.platform;
 
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -13,7 +15,9 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -49,6 +53,35 @@ public final class Telemetry {
   private Telemetry() {
   }
 
+  /**
+   * Prometheus scrapes and health probes are not traced (nor is anything under them): they come every few
+   * seconds from every scraper and orchestrator and would bury the traces of real requests. Vert.x sets
+   * {@code url.path} before it starts a server span, so the sampler sees it.
+   */
+  static final class SkipProbes implements Sampler {
+    private static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
+    private final Sampler delegate;
+
+    SkipProbes(Sampler delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public SamplingResult shouldSample(Context parent, String traceId, String name, SpanKind kind, Attributes attributes,
+                                       List<LinkData> links) {
+      String path = kind == SpanKind.SERVER ? attributes.get(PATH) : null;
+      if (path != null && (path.equals("/metrics") || path.startsWith("/health/"))) {
+        return SamplingResult.drop();
+      }
+      return delegate.shouldSample(parent, traceId, name, kind, attributes, links);
+    }
+
+    @Override
+    public String getDescription() {
+      return "SkipProbes{" + delegate.getDescription() + "}";
+    }
+  }
+
   /** The SDK for an enabled tracing configuration; the caller closes it (which flushes the queued spans). */
   public static OpenTelemetrySdk sdk(AppConfig.Tracing tracing) {
     OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
@@ -58,7 +91,7 @@ public final class Telemetry {
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(
             Attributes.builder().put("service.name", tracing.serviceName()).build())))
-        .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.samplingRatio())))
+        .setSampler(new SkipProbes(Sampler.parentBased(Sampler.traceIdRatioBased(tracing.samplingRatio()))))
         .addSpanProcessor(BatchSpanProcessor.builder(exporter).setMaxQueueSize(MAX_QUEUED_SPANS)
             .setScheduleDelay(Duration.ofMillis(500)).build())
         .build();

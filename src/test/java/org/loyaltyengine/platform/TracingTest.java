@@ -144,6 +144,8 @@ class TracingTest {
         .put("occurredAt", Instant.now().minusSeconds(60).toString()).put("total", 4200).put("currency", "EUR")
         .put("items", new JsonArray().add(new JsonObject().put("sku", "SKU-1").put("category", "grocery")
             .put("quantity", 1).put("amount", 4200)));
+    engine.get("/health/ready", null); // its answer is OperationsTest's business; here only whether it is traced
+    assertEquals(200, engine.get("/metrics", null).status());
     assertEquals(201, engine.post("/v1/transactions", tenant.adminKey(), purchase).status());
 
     // The server span of the purchase; Vert.x names it by method and tags the path.
@@ -186,6 +188,9 @@ class TracingTest {
     assertNotNull(header, "the points.earned record has a traceparent header");
     assertTrue(new String(header.value(), StandardCharsets.UTF_8).contains(server.traceId()), "the request's trace id");
     assertTrue(services.contains("loyalty-engine-test"), "service.name from tracing.serviceName: " + services);
+    // Probes and scrapes (sent before the purchase, so exported by now) make no traces.
+    assertTrue(spans.stream().noneMatch(s -> s.attribute("url.path").startsWith("/health/")
+        || s.attribute("url.path").equals("/metrics")), "probe or scrape traced: " + spans);
   }
 
   @Test
