@@ -154,6 +154,55 @@ class MonitoringFilesTest {
     assertEquals(List.of(), missing, "queried but not exported; the engine exports " + exported);
   }
 
+  @Test
+  @DisplayName("the fulfillment queue gauges report the jobs waiting and how long the oldest has waited")
+  void queueGaugesReportDepthAndAge() {
+    // A job waiting ten minutes, not due for a day so no worker takes it; the gauges refresh every 5 s.
+    engine.execute("insert into fulfillment_jobs (tenant_id, redemption_id, partner_id, partner_sku, quantity, status, "
+        + "next_attempt_at, created_at) values (gen_random_uuid(), 'monitoring-1', 'nobody', 'SKU', 1, 'queued', "
+        + "now() + interval '1 day', now() - interval '10 minutes')");
+    try {
+      assertTrue(org.loyaltyengine.testing.Eventually.eventually(20_000,
+              () -> gauge("loyalty_fulfillment_queue_depth") >= 1 && gauge("loyalty_fulfillment_queue_oldest_age_seconds") >= 600),
+          "depth " + gauge("loyalty_fulfillment_queue_depth") + ", age " + gauge("loyalty_fulfillment_queue_oldest_age_seconds"));
+    } finally {
+      engine.execute("delete from fulfillment_jobs where redemption_id = 'monitoring-1'");
+    }
+  }
+
+  @Test
+  @DisplayName("Prometheus scrapes /metrics of every engine node of the compose file, on the port it serves")
+  @SuppressWarnings("unchecked")
+  void prometheusScrapesEveryNode() throws IOException {
+    Map<String, Object> config = new Yaml().load(Files.readString(PROMETHEUS.resolve("prometheus.yml")));
+    Map<String, Object> job = ((List<Map<String, Object>>) config.get("scrape_configs")).stream()
+        .filter(j -> "loyalty-engine".equals(j.get("job_name"))).findFirst().orElseThrow();
+    assertEquals("/metrics", job.get("metrics_path"));
+    Set<String> targets = new TreeSet<>();
+    ((List<Map<String, Object>>) job.get("static_configs")).forEach(c -> targets.addAll((List<String>) c.get("targets")));
+    Map<String, Object> compose = new Yaml().load(Files.readString(Path.of("docker/compose.yml")));
+    Map<String, Object> services = (Map<String, Object>) compose.get("services");
+    Set<String> nodes = new TreeSet<>();
+    services.forEach((name, s) -> {
+      if (name.matches("node[0-9]+")) {
+        nodes.add(name + ":8080"); // LOYALTY_HTTP_PORT is not overridden: conf/application.yaml's 8080
+      }
+    });
+    assertFalse(nodes.isEmpty());
+    assertEquals(nodes, targets, "scrape targets");
+    assertTrue(services.containsKey("prometheus") && services.containsKey("grafana"), "compose runs Prometheus and Grafana");
+  }
+
+  /** The value of an unlabelled gauge in the engine's scrape, or -1 when it is not there. */
+  private static double gauge(String name) {
+    for (String line : engine.get("/metrics", null).body().toString().split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return -1;
+  }
+
   private static Set<String> metrics(String text) {
     Set<String> names = new TreeSet<>();
     Matcher m = METRIC.matcher(text);
