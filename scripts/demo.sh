@@ -103,6 +103,7 @@ Operator token:          $LOYALTY_OPERATOR_TOKEN
 
 The partner simulator (gift cards, 50 ms latency) runs on port $SIM_PORT: curl -s http://127.0.0.1:$SIM_PORT/control
 Domain events go to Kafka topic loyalty.events on $LOYALTY_KAFKA_BOOTSTRAP (docs/events.md).
+Prometheus metrics: curl -s http://127.0.0.1:$PORT/metrics (alerting rules, dashboard, tracing: docs/observability.md).
 
 Ctrl-C stops the server (the data stays in database 'loyalty').
 MSG
