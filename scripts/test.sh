@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/services.sh
 ensure_all
+ensure_promtool
 exec mvn -B -ntp test "$@"

@@ -3,8 +3,9 @@
 #   1. docker/compose.yml        `docker compose config -q` (v2) or `docker-compose config -q` (1.29)
 #   2. docker/nginx.conf         `nginx -t` on a copy whose upstream hosts are replaced by 127.0.0.1
 #   3. docker/**/*.yml, *.yaml   yamllint (syntax, duplicate keys, indentation)
-#   4. docker/k8s                `kubectl kustomize` renders the kustomization offline
-#   5. docker/k8s/*.yaml         JSON-schema validation of every object (scripts/lib/validate-k8s.mjs, with the
+#   4. docker/prometheus         `promtool check config` (with the alerting rules) and `promtool test rules`
+#   5. docker/k8s                `kubectl kustomize` renders the kustomization offline
+#   6. docker/k8s/*.yaml         JSON-schema validation of every object (scripts/lib/validate-k8s.mjs, with the
 #                                npm packages kubernetes-models and yaml installed into target/deploy-validate)
 # A missing tool skips its step and says so; any failing step fails the script. The JUnit test
 # DeploymentFilesTest (part of `mvn test`) checks the cross-file facts: env names against the engine's
@@ -60,13 +61,26 @@ if command -v yamllint >/dev/null 2>&1; then
   # Long lines and document-start markers are style, not errors, in these files.
   if yamllint -s -d '{extends: default, rules: {line-length: {max: 130}, document-start: disable,
       truthy: {check-keys: false}, comments: {min-spaces-from-content: 1}, braces: {max-spaces-inside: 1}}}' \
-      docker/compose.yml docker/k8s/*.yaml; then
+      docker/compose.yml docker/k8s/*.yaml docker/prometheus/*.yml docker/grafana/provisioning/*/*.yml; then
     ok "$(yamllint --version)"
   else
     fail "yamllint"
   fi
 else
   skip "yamllint (not installed; Debian: apt-get install yamllint)"
+fi
+
+step "prometheus: docker/prometheus"
+if command -v promtool >/dev/null 2>&1; then
+  # check config also checks the rule files it loads; test rules runs the alerts' unit tests.
+  if promtool check config docker/prometheus/prometheus.yml >/dev/null \
+      && promtool test rules docker/prometheus/tests/*.yml >/dev/null; then
+    ok "$(promtool --version 2>&1 | head -n 1): config, rules and rule unit tests"
+  else
+    fail "promtool"
+  fi
+else
+  skip "promtool (not installed; Debian: apt-get install prometheus, or scripts/lib/services.sh ensure_promtool)"
 fi
 
 step "kustomize: docker/k8s"

@@ -71,3 +71,16 @@ ensure_all() {
   ensure_postgres
   ensure_redis
 }
+
+# promtool checks and unit-tests the Prometheus alerting rules in docker/prometheus (AlertingRulesTest).
+# Debian's prometheus package ships it; installing the package does not start a Prometheus server here
+# (no systemd in containers), and where systemd runs we stop the one it starts: only the tool is wanted.
+ensure_promtool() {
+  if ! command -v promtool >/dev/null 2>&1; then
+    echo "installing promtool (Debian package prometheus)..."
+    apt_install prometheus
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+      $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
+  fi
+}

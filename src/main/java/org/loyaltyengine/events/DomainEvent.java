@@ -16,15 +16,29 @@ import java.util.UUID;
  * @param type             {@code member.enrolled}, {@code points.earned}, {@code redemption.failed}, ...
  * @param payloadJson      the event's body as written by the transaction that caused it (a JSON object)
  * @param occurredAt       when that transaction wrote it
+ * @param traceparent      the W3C traceparent of the request that wrote it, when tracing was on and its trace
+ *                         sampled (else null): the relay's Kafka send joins that trace. Not part of the event's
+ *                         JSON; Kafka records carry it as a header (docs/observability.md)
  */
 public record DomainEvent(long eventId, UUID tenantId, Long memberId, String memberExternalId, String type,
-                          String payloadJson, Instant occurredAt) {
+                          String payloadJson, Instant occurredAt, String traceparent) {
+
+  /** An event outside any trace. */
+  public DomainEvent(long eventId, UUID tenantId, Long memberId, String memberExternalId, String type,
+                     String payloadJson, Instant occurredAt) {
+    this(eventId, tenantId, memberId, memberExternalId, type, payloadJson, occurredAt, null);
+  }
 
   public DomainEvent {
     Objects.requireNonNull(tenantId, "tenantId");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(payloadJson, "payloadJson");
     Objects.requireNonNull(occurredAt, "occurredAt");
+  }
+
+  /** The same event, carrying the trace it was written in (read back from a Kafka record's header). */
+  public DomainEvent withTraceparent(String traceparent) {
+    return new DomainEvent(eventId, tenantId, memberId, memberExternalId, type, payloadJson, occurredAt, traceparent);
   }
 
   /** The Kafka record key: all of a member's events share it, so they land on one partition in order. */

@@ -11,11 +11,13 @@ import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.platform.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -247,16 +249,44 @@ public final class EventFeed {
         first.putIfAbsent(tp, r.offset());
         next.put(tp, new OffsetAndMetadata(r.offset() + 1, null));
         try {
-          batch.add(DomainEventJson.decode(r.value()));
+          batch.add(DomainEventJson.decode(r.value()).withTraceparent(traceparent(r)));
         } catch (RuntimeException e) {
           // Not an event the relay wrote; it can never succeed, so it is skipped rather than retried forever.
           log.error("event=feed_record_skipped group={} partition={} offset={} error=\"{}\"", consumer.group(),
               r.partition(), r.offset(), e.getMessage());
         }
       }
-      Future<Void> handled = batch.isEmpty() ? Future.succeededFuture() : handle(consumer, batch);
+      Future<Void> handled = batch.isEmpty() ? Future.succeededFuture()
+          : Telemetry.inTrace(vertx, sharedTraceparent(batch), () -> handle(consumer, batch));
       return handled.compose(v -> kafka.commit(next).<Void>mapEmpty())
           .recover(err -> seekBack(first).transform(ignored -> Future.failedFuture(err)));
+    }
+
+    /** The trace the relay's send put on the record (the {@code traceparent} header), or null. */
+    private static String traceparent(KafkaConsumerRecord<String, String> r) {
+      for (KafkaHeader h : r.headers()) {
+        if ("traceparent".equals(h.key()) && h.value() != null) {
+          return h.value().toString();
+        }
+      }
+      return null;
+    }
+
+    /**
+     * The trace the consumer's work joins: the one trace all traced events of the batch belong to; null when
+     * they come from several (a batch's queries serve them all, so no single trace owns them) or from none.
+     */
+    private static String sharedTraceparent(List<DomainEvent> batch) {
+      String shared = null;
+      for (DomainEvent e : batch) {
+        if (e.traceparent() != null) {
+          if (shared != null && !shared.equals(e.traceparent())) {
+            return null;
+          }
+          shared = e.traceparent();
+        }
+      }
+      return shared;
     }
 
     /** Rewinds to the batch's first offsets, so the next poll returns the same records. */

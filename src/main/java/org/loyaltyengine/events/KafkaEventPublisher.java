@@ -6,6 +6,7 @@ import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.platform.Telemetry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,10 @@ public final class KafkaEventPublisher implements EventPublisher {
     return topic().compose(v -> producer.partitionsFor(kafka.topic())).compose(partitions -> {
       List<Future<?>> acks = new ArrayList<>(batch.size());
       for (DomainEvent e : batch) {
-        acks.add(producer.send(KafkaProducerRecord.create(kafka.topic(), e.orderingKey(), DomainEventJson.encode(e))));
+        // Sent inside the trace of the request that wrote the event (when it was traced): Vert.x makes the send's
+        // span its child and puts the traceparent header on the record for the consumers.
+        acks.add(Telemetry.within(e.traceparent(), () ->
+            producer.send(KafkaProducerRecord.create(kafka.topic(), e.orderingKey(), DomainEventJson.encode(e)))));
       }
       // join, not all: wait for every record's outcome, so a retry is never sent beside the first attempt.
       return Future.join(acks).<Void>mapEmpty();

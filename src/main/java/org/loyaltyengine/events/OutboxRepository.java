@@ -18,7 +18,8 @@ public final class OutboxRepository {
    * in id order; the partition filter is {@link OutboxPartitions#of} in SQL.
    */
   private static final String UNPUBLISHED = """
-      select o.id, o.tenant_id, o.member_id, m.external_id, o.event_type, o.payload::text as payload, o.created_at
+      select o.id, o.tenant_id, o.member_id, m.external_id, o.event_type, o.payload::text as payload, o.created_at,
+             o.traceparent
         from outbox o left join members m on m.id = o.member_id
        where o.published_at is null and coalesce(o.member_id, 0) % $1 = $2
        order by o.id
@@ -37,7 +38,7 @@ public final class OutboxRepository {
       for (Row r : rows) {
         events.add(new DomainEvent(r.getLong("id"), r.getUUID("tenant_id"), r.getLong("member_id"),
             r.getString("external_id"), r.getString("event_type"), r.getString("payload"),
-            r.getOffsetDateTime("created_at").toInstant()));
+            r.getOffsetDateTime("created_at").toInstant(), r.getString("traceparent")));
       }
       return events;
     });

@@ -16,7 +16,9 @@ public final class FulfillmentRepository {
   private static final String FULFIL = "select * from loyalty_fulfil($1, $2::text::jsonb)";
   private static final String FAIL = "select * from loyalty_fail_redemption($1, $2)";
   private static final String RETRY = "select loyalty_retry_job($1, $2, $3, $4)";
-  private static final String DEPTH = "select count(*) from fulfillment_jobs where status <> 'done'";
+  private static final String DEPTH = """
+      select count(*) as depth, coalesce(extract(epoch from now() - min(created_at)), 0)::bigint as oldest_age_s
+        from fulfillment_jobs where status <> 'done'""";
 
   private final Pool pool;
 
@@ -49,7 +51,8 @@ public final class FulfillmentRepository {
         .mapEmpty();
   }
 
-  public Future<Long> depth() {
-    return pool.preparedQuery(DEPTH).execute().map(rows -> rows.iterator().next().getLong(0));
+  /** One row: jobs not yet done ({@code depth}) and the oldest one's age in seconds ({@code oldest_age_s}). */
+  public Future<Row> depth() {
+    return pool.preparedQuery(DEPTH).execute().map(rows -> rows.iterator().next());
   }
 }

@@ -18,6 +18,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.platform.Backlog;
 import org.loyaltyengine.platform.InFlightLimit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -49,7 +49,6 @@ public final class FulfillmentVerticle extends VerticleBase {
   private final Map<String, CircuitBreaker> breakers = new HashMap<>();
   private final Map<String, InFlightLimit> permits = new HashMap<>();
   private final Map<String, RateLimit> rates = new HashMap<>();
-  private final AtomicLong queueDepth = new AtomicLong();
   private Pool pool;
   private Redis redis;
   private FulfillmentRepository jobs;
@@ -76,10 +75,10 @@ public final class FulfillmentVerticle extends VerticleBase {
     client = new PartnerClient(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64)));
     backoff = new Backoff(f.backoffBaseMs(), f.backoffCapMs());
-    Gauge.builder("loyalty_fulfillment_queue_depth", queueDepth, AtomicLong::get)
-        .description("Fulfillment jobs not yet done (queued or leased)").register(registry);
+    Backlog queue = Backlog.register(registry, "loyalty_fulfillment_queue_depth",
+        "loyalty_fulfillment_queue_oldest_age_seconds", "Fulfillment jobs not yet done (queued or leased)");
     vertx.setPeriodic(f.pollMs(), id -> poll());
-    vertx.setPeriodic(5_000, id -> jobs.depth().onSuccess(queueDepth::set));
+    vertx.setPeriodic(5_000, id -> jobs.depth().onSuccess(queue::update));
     return Future.succeededFuture();
   }
 

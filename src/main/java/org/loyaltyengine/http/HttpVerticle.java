@@ -186,15 +186,16 @@ public final class HttpVerticle extends VerticleBase {
 
   private HealthChecks healthChecks(Redis redis) {
     HealthChecks checks = HealthChecks.create(vertx);
+    // tryComplete: an answer arriving after the check's timeout (which already failed it) is dropped, not thrown.
     checks.register("postgres", 2000, p -> primary.query("select 1").execute()
-        .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
+        .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
     if (replica != null) {
       checks.register("postgres-replica", 2000, p -> replica.query("select 1").execute()
-          .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
+          .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
     }
     org.loyaltyengine.platform.NodeHealth.register(checks, vertx); // cluster membership, singletons held here
     checks.register("redis", 1000, p -> redis.send(Request.cmd(Command.PING))
-        .onComplete(ar -> p.complete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
+        .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
     // An open partner circuit degrades fulfillment (redemptions wait as pending) but the node still serves.
     checks.register("partners", 1000, p -> {
       java.util.List<String> open = caches.circuits().open();
@@ -206,7 +207,7 @@ public final class HttpVerticle extends VerticleBase {
         .put("inFlight", caches.admission().inFlight()).put("maxInFlight", caches.admission().maxInFlight()))));
     // Outbox lag or an unreachable Kafka degrades the event stream, not the API: UP with "degraded": true.
     OutboxStatusClient outbox = new OutboxStatusClient(vertx, primary, config.relay().lagDegradedSeconds());
-    checks.register("outbox", 2000, p -> outbox.status().onComplete(ar -> p.complete(Status.OK(ar.result()))));
+    checks.register("outbox", 2000, p -> outbox.status().onComplete(ar -> p.tryComplete(Status.OK(ar.result()))));
     return checks;
   }
 

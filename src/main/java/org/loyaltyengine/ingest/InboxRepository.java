@@ -63,6 +63,9 @@ public final class InboxRepository {
   private static final String RETIRE = "select loyalty_inbox_retire($1) as dropped";
   private static final String STRANDED =
       "select count(*) as n from inbox_items where status = 'pending' and work_partition >= $1";
+  private static final String BACKLOG = """
+      select count(*) as depth, coalesce(extract(epoch from now() - min(created_at)), 0)::bigint as oldest_age_s
+        from inbox_items where status = 'pending'""";
   /** Days of partitions created ahead, so an intake never waits for one. */
   public static final int DAYS_AHEAD = 7;
 
@@ -187,6 +190,11 @@ public final class InboxRepository {
   }
 
   /** Pending items in partitions at or above {@code partitions}: no worker claims them. */
+  /** One row: pending items ({@code depth}) and the oldest one's age in seconds ({@code oldest_age_s}). */
+  public Future<Row> backlog() {
+    return pool.preparedQuery(BACKLOG).execute().map(rows -> rows.iterator().next());
+  }
+
   public Future<Long> stranded(int partitions) {
     return pool.preparedQuery(STRANDED).execute(Tuple.of((short) partitions)).map(rows -> rows.iterator().next().getLong("n"));
   }

@@ -13,6 +13,7 @@ import io.vertx.sqlclient.SqlConnection;
 import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.platform.AdvisoryLease;
 import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.platform.Backlog;
 import org.loyaltyengine.platform.NodeState;
 import org.loyaltyengine.rules.CompiledRuleSet;
 import org.loyaltyengine.rules.RuleSetRepository;
@@ -56,6 +57,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
   /** Attempts of a group whose facts moved before it is applied item by item. */
   static final int MAX_ATTEMPTS = 5;
   private static final long MAINTENANCE_EVERY_MS = 3_600_000;
+  private static final long BACKLOG_EVERY_MS = 5_000;
   /**
    * SQLSTATEs after which reading, evaluating and applying again can succeed: a cap, budget or balance that
    * moved (V8), an id taken meanwhile (23505), a deadlock or serialization failure.
@@ -114,6 +116,11 @@ public final class IngestWorkerVerticle extends VerticleBase {
     }
     vertx.setPeriodic(ingest.pollMs(), id -> leases.keySet().forEach(this::pump));
     if (index == 0) {
+      // The ingestion lag the alerting rules watch: accepted items not yet applied, and how long the oldest waits.
+      Backlog backlog = Backlog.register(registry, "loyalty_ingest_pending_items",
+          "loyalty_ingest_oldest_pending_age_seconds", "Accepted inbox items not yet applied");
+      vertx.setPeriodic(BACKLOG_EVERY_MS, id -> inbox.backlog().onSuccess(backlog::update)
+          .onFailure(err -> log.debug("event=ingest_backlog_failed error=\"{}\"", err.toString())));
       maintain();
       vertx.setPeriodic(MAINTENANCE_EVERY_MS, id -> maintain());
       inbox.stranded(ingest.partitions()).onSuccess(n -> {

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.loyaltyengine.platform.Rejection;
+import org.loyaltyengine.platform.Telemetry;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -22,6 +23,8 @@ import java.util.UUID;
 public final class LedgerRepository {
   private static final String EARN = "select * from loyalty_earn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
       + "$11::text::jsonb, $12, $13, $14, $15::text::jsonb, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)";
+  /** For this transaction only: the outbox rows it writes keep the trace (V15__outbox_traceparent.sql). */
+  private static final String SET_TRACEPARENT = "select set_config('loyalty.traceparent', $1, true)";
   private static final String RETURN = "select * from loyalty_return($1, $2, $3, $4, $5, $6::text::jsonb, $7)";
   private static final String ADJUST = "select * from loyalty_adjust($1, $2, $3, $4, $5, $6, $7)";
   private static final String PAGE = """
@@ -69,7 +72,14 @@ public final class LedgerRepository {
         .addArrayOfString(e.tierCodes().toArray(String[]::new))
         .addArrayOfLong(e.tierThresholds().toArray(Long[]::new))
         .addInteger(e.tierWindowDays());
-    return pool.preparedQuery(EARN).execute(args).map(LedgerRepository::outcome);
+    String traceparent = Telemetry.traceparent();
+    if (traceparent == null) {
+      return pool.preparedQuery(EARN).execute(args).map(LedgerRepository::outcome);
+    }
+    // A sampled trace (tracing is on): two statements in one transaction, so the earning's outbox event keeps
+    // the traceparent and the relay's Kafka send joins this trace. Untraced earnings stay one statement.
+    return pool.withTransaction(conn -> conn.preparedQuery(SET_TRACEPARENT).execute(Tuple.of(traceparent))
+        .compose(v -> conn.preparedQuery(EARN).execute(args))).map(LedgerRepository::outcome);
   }
 
   public Future<Outcome> recordReturn(UUID tenantId, String transactionId, String returnId, String requestHash,

@@ -14,7 +14,7 @@ import java.util.Optional;
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
                         Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
                         Relay relay, Analytics analytics, Cluster cluster, Ingest ingest, RateLimit rateLimit,
-                        Admission admission) {
+                        Admission admission, Tracing tracing) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -141,6 +141,21 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
   public record Retention(boolean enabled, long everyMs, int batchRows, int maxBatchesPerRun, long leaseRetryMs,
                           int analyticsDedupeDays) {}
 
+  /** OpenTelemetry tracing (docs/observability.md): off by default; spans go to an OTLP/HTTP endpoint. */
+  public record Tracing(boolean enabled, String otlpEndpoint, String serviceName, double samplingRatio) {
+    static double ratio(String name, String value) {
+      try {
+        double r = Double.parseDouble(value);
+        if (r >= 0 && r <= 1) {
+          return r;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new ConfigException(name + " must be a number from 0 to 1 (got \"" + value + "\")");
+    }
+  }
+
   public record Operator(String token) {
     public boolean enabled() {
       return !token.isEmpty();
@@ -235,7 +250,10 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_RATE_LIMIT_LOCAL_MAX_ENTRIES", 100, 10_000_000)),
         new Admission(s.integer("LOYALTY_ADMISSION_MAX_IN_FLIGHT", 1, 1_000_000),
             s.integer("LOYALTY_ADMISSION_RETRY_AFTER_SECONDS", 1, 3_600),
-            s.integer("LOYALTY_ADMISSION_RULES_MAX_PENDING", 1, 1_000_000)));
+            s.integer("LOYALTY_ADMISSION_RULES_MAX_PENDING", 1, 1_000_000)),
+        new Tracing(s.bool("LOYALTY_TRACING_ENABLED"), s.string("LOYALTY_TRACING_OTLP_ENDPOINT"),
+            s.string("LOYALTY_TRACING_SERVICE_NAME"),
+            Tracing.ratio("LOYALTY_TRACING_SAMPLING_RATIO", s.string("LOYALTY_TRACING_SAMPLING_RATIO"))));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }
@@ -267,6 +285,13 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
     }
     if (!kafka.topic.matches("[A-Za-z0-9._-]{1,249}")) {
       throw new ConfigException("LOYALTY_KAFKA_TOPIC must be 1-249 characters of [A-Za-z0-9._-]");
+    }
+    if (tracing.enabled && !tracing.otlpEndpoint.matches("https?://[^/\\s]+(/\\S*)?")) {
+      throw new ConfigException("LOYALTY_TRACING_OTLP_ENDPOINT must be an http(s):// URL when tracing is enabled (got \""
+          + tracing.otlpEndpoint + "\")");
+    }
+    if (tracing.enabled && tracing.serviceName.isEmpty()) {
+      throw new ConfigException("LOYALTY_TRACING_SERVICE_NAME must not be empty when tracing is enabled");
     }
     if (operator.enabled() && operator.token.length() < 16) {
       throw new ConfigException("LOYALTY_OPERATOR_TOKEN must be at least 16 characters when set");

@@ -1,14 +1,18 @@
 package org.loyaltyengine.platform;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import org.loyaltyengine.http.HttpVerticle;
 import org.loyaltyengine.ratelimit.LocalLimiter;
 import org.loyaltyengine.ratelimit.RateLimitRoutes;
@@ -48,10 +52,12 @@ public final class LoyaltyServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final AppConfig config;
+  private final OpenTelemetrySdk telemetry;
 
-  private LoyaltyServer(Vertx vertx, AppConfig config) {
+  private LoyaltyServer(Vertx vertx, AppConfig config, OpenTelemetrySdk telemetry) {
     this.vertx = vertx;
     this.config = config;
+    this.telemetry = telemetry;
   }
 
   public static LoyaltyServer start(Map<String, String> env) {
@@ -73,12 +79,28 @@ public final class LoyaltyServer implements AutoCloseable {
         .setJvmMetricsEnabled(true)
         .setRegistryName("loyalty-" + UUID.randomUUID()) // one registry per engine, even several in one JVM
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        // EB_ADDRESS: without it the event-bus meters of every address share one id and only the first address
+        // is counted. The engine's addresses are a fixed, small set (reply addresses are not measured).
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-            Label.POOL_NAME, Label.CLIENT_NAME)));
+            Label.POOL_NAME, Label.CLIENT_NAME, Label.EB_ADDRESS)));
     // Migrations first: a node that cannot reach its database must not join the cluster.
     DatabaseSetup.prepare(config.pg());
-    Vertx vertx = config.cluster().enabled() ? clustered(options, config.cluster(), registry) : Vertx.builder()
-        .with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    // Tracing: Vert.x makes the spans of the HTTP server, event bus, PostgreSQL, Redis and Kafka clients itself.
+    OpenTelemetrySdk telemetry = config.tracing().enabled() ? Telemetry.sdk(config.tracing()) : null;
+    if (telemetry != null) {
+      options.setTracingOptions(new OpenTelemetryOptions());
+      builder.withTracer(new OpenTelemetryTracingFactory(telemetry));
+    }
+    Vertx vertx;
+    try {
+      vertx = config.cluster().enabled() ? clustered(builder, options, config.cluster()) : builder.with(options).build();
+    } catch (RuntimeException e) {
+      if (telemetry != null) {
+        Telemetry.close(telemetry);
+      }
+      throw e;
+    }
     try {
       NodeState caches = new NodeState(
           new ApiKeyCache(config.auth().keyCacheTtlMs(), config.auth().keyCacheMaxEntries(), System::nanoTime),
@@ -142,17 +164,25 @@ public final class LoyaltyServer implements AutoCloseable {
       if (!config.operator().enabled()) {
         log.warn("event=operator_disabled reason=\"LOYALTY_OPERATOR_TOKEN is empty: POST /v1/tenants is refused\"");
       }
-      return new LoyaltyServer(vertx, config);
+      if (telemetry != null) {
+        log.info("event=tracing_enabled otlpEndpoint={} service={} samplingRatio={}", config.tracing().otlpEndpoint(),
+            config.tracing().serviceName(), config.tracing().samplingRatio());
+      }
+      return new LoyaltyServer(vertx, config, telemetry);
     } catch (RuntimeException e) {
-      vertx.close();
+      vertx.close().onComplete(ar -> {
+        if (telemetry != null) {
+          Telemetry.close(telemetry);
+        }
+      });
       throw e;
     }
   }
 
-  private static Vertx clustered(VertxOptions options, AppConfig.Cluster cluster, PrometheusMeterRegistry registry) {
+  private static Vertx clustered(VertxBuilder builder, VertxOptions options, AppConfig.Cluster cluster) {
     options.setEventBusOptions(ClusterConfig.eventBus(cluster));
     try {
-      return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry))
+      return builder.with(options)
           .withClusterManager(new HazelcastClusterManager(ClusterConfig.hazelcast(cluster)))
           .buildClustered().await();
     } catch (ConfigException e) {
@@ -173,6 +203,12 @@ public final class LoyaltyServer implements AutoCloseable {
 
   @Override
   public void close() {
-    vertx.close().await();
+    try {
+      vertx.close().await();
+    } finally {
+      if (telemetry != null) {
+        Telemetry.close(telemetry);
+      }
+    }
   }
 }

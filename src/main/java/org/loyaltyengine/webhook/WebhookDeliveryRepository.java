@@ -25,7 +25,9 @@ public final class WebhookDeliveryRepository {
   private static final String PARK = """
       update webhook_deliveries set next_attempt_at = now() + make_interval(secs => $2 / 1000.0)
        where subscription_id = $1 and status = 'pending' and next_attempt_at <= now()""";
-  private static final String PENDING = "select count(*) from webhook_deliveries where status = 'pending'";
+  private static final String PENDING = """
+      select count(*) as depth, coalesce(extract(epoch from now() - min(created_at)), 0)::bigint as oldest_age_s
+        from webhook_deliveries where status = 'pending'""";
 
   /** How a leased delivery ends (see loyalty_webhook_settle). */
   public enum Outcome {
@@ -95,7 +97,8 @@ public final class WebhookDeliveryRepository {
     return pool.preparedQuery(PARK).execute(Tuple.of(subscriptionId, delayMs)).map(rows -> rows.rowCount());
   }
 
-  public Future<Long> pending() {
-    return pool.preparedQuery(PENDING).execute().map(rows -> rows.iterator().next().getLong(0));
+  /** One row: pending deliveries ({@code depth}) and the oldest one's age in seconds ({@code oldest_age_s}). */
+  public Future<Row> pending() {
+    return pool.preparedQuery(PENDING).execute().map(rows -> rows.iterator().next());
   }
 }

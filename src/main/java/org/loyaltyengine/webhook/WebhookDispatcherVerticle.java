@@ -18,6 +18,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.loyaltyengine.fulfillment.Backoff;
 import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.platform.Backlog;
 import org.loyaltyengine.platform.InFlightLimit;
 import org.loyaltyengine.webhook.WebhookDeliveryRepository.Outcome;
 import org.slf4j.Logger;
@@ -35,7 +36,6 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -59,7 +59,6 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private final Map<UUID, CircuitBreaker> breakers = new HashMap<>();
   private final Map<UUID, InFlightLimit> slots = new HashMap<>();
   private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
-  private final AtomicLong pending = new AtomicLong();
   private Pool pool;
   private EventFeed.Subscription subscription;
   private HttpClientAgent http;
@@ -102,10 +101,10 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
       outcomes.put(o, Counter.builder("loyalty_webhook_deliveries").tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
           .description("Webhook delivery settlements by outcome (retry and deferred are not final)").register(registry));
     }
-    Gauge.builder("loyalty_webhook_deliveries_pending", pending, AtomicLong::get)
-        .description("Webhook deliveries not yet delivered or failed").register(registry);
+    Backlog pending = Backlog.register(registry, "loyalty_webhook_deliveries_pending",
+        "loyalty_webhook_deliveries_oldest_pending_age_seconds", "Webhook deliveries not yet delivered or failed");
     vertx.setPeriodic(w.pollMs(), id -> poll());
-    vertx.setPeriodic(5_000, id -> deliveries.pending().onSuccess(pending::set));
+    vertx.setPeriodic(5_000, id -> deliveries.pending().onSuccess(pending::update));
     // The intake side: events from the feed become deliveries (idempotent per subscription and event).
     return EventFeed.subscribe(vertx, config, new WebhookConsumer(pool)).onSuccess(s -> subscription = s);
   }
