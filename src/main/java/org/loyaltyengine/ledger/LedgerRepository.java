@@ -51,6 +51,11 @@ public final class LedgerRepository {
   }
 
   public Future<Outcome> earn(Earning e) {
+    return earn(pool, e);
+  }
+
+  /** The same on a given client, e.g. a transaction's connection that writes more in the same commit. */
+  public Future<Outcome> earn(io.vertx.sqlclient.SqlClient client, Earning e) {
     Long[] lotPoints = e.lots().stream().map(Earning.Lot::points).toArray(Long[]::new);
     OffsetDateTime[] lotTimes = e.lots().stream().map(l -> utc(l.availableAt())).toArray(OffsetDateTime[]::new);
     Tuple args = Tuple.tuple()
@@ -69,7 +74,7 @@ public final class LedgerRepository {
         .addArrayOfString(e.tierCodes().toArray(String[]::new))
         .addArrayOfLong(e.tierThresholds().toArray(Long[]::new))
         .addInteger(e.tierWindowDays());
-    return pool.preparedQuery(EARN).execute(args).map(LedgerRepository::outcome);
+    return client.preparedQuery(EARN).execute(args).map(LedgerRepository::outcome);
   }
 
   public Future<Outcome> recordReturn(UUID tenantId, String transactionId, String returnId, String requestHash,

@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
                         Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
-                        Relay relay, Analytics analytics, Cluster cluster, Ingest ingest) {
+                        Relay relay, Analytics analytics, Cluster cluster, Ingest ingest, Fraud fraud) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -115,6 +115,14 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Auth(long keyCacheTtlMs, int keyCacheMaxEntries) {}
 
+  /**
+   * Fraud checks (docs/fraud.md). {@code enabled}: run fraud workers on this node (without any reachable
+   * worker, each tenant's onFailure applies). {@code metricsPerTenant}: tenant and reward labels on the
+   * anomaly metrics, at most {@code metricsMaxSeries} series; off, one aggregate series per kind.
+   */
+  public record Fraud(boolean enabled, int instances, long timeoutMs, boolean metricsPerTenant, int metricsMaxSeries,
+                      int rateWindowMinutes, int baselineMinutes) {}
+
   public record Analytics(boolean enabled) {}
 
   public record Retention(boolean enabled, long everyMs, int batchRows, int maxBatchesPerRun, long leaseRetryMs,
@@ -201,7 +209,12 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
         new Ingest(s.bool("LOYALTY_INGEST_ENABLED"), s.integer("LOYALTY_INGEST_INSTANCES", 1, 64),
             s.integer("LOYALTY_INGEST_PARTITIONS", 1, 1024), s.integer("LOYALTY_INGEST_CHUNK_ITEMS", 1, 10_000),
             s.integer("LOYALTY_INGEST_POLL_MS", 1, 60_000), s.integer("LOYALTY_INGEST_LEASE_RETRY_MS", 10, 600_000),
-            s.integer("LOYALTY_INGEST_RETENTION_DAYS", 1, 3650)));
+            s.integer("LOYALTY_INGEST_RETENTION_DAYS", 1, 3650)),
+        new Fraud(s.bool("LOYALTY_FRAUD_ENABLED"), s.integer("LOYALTY_FRAUD_INSTANCES", 1, 64),
+            s.integer("LOYALTY_FRAUD_TIMEOUT_MS", 10, 60_000), s.bool("LOYALTY_FRAUD_METRICS_PER_TENANT"),
+            s.integer("LOYALTY_FRAUD_METRICS_MAX_SERIES", 1, 100_000),
+            s.integer("LOYALTY_FRAUD_RATE_WINDOW_MINUTES", 1, 1_440),
+            s.integer("LOYALTY_FRAUD_BASELINE_MINUTES", 1, 10_080)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

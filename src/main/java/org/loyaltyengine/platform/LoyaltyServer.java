@@ -22,6 +22,9 @@ import org.loyaltyengine.rules.RulesVerticle;
 import org.loyaltyengine.ledger.LedgerJobsVerticle;
 import org.loyaltyengine.retention.RetentionVerticle;
 import org.loyaltyengine.analytics.AnalyticsVerticle;
+import org.loyaltyengine.fraud.FraudPolicyCache;
+import org.loyaltyengine.fraud.FraudRates;
+import org.loyaltyengine.fraud.FraudVerticle;
 import org.loyaltyengine.fulfillment.FulfillmentVerticle;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
 import org.loyaltyengine.ingest.IngestWorkerVerticle;
@@ -81,11 +84,16 @@ public final class LoyaltyServer implements AutoCloseable {
       NodeState caches = new NodeState(
           new ApiKeyCache(config.auth().keyCacheTtlMs(), config.auth().keyCacheMaxEntries(), System::nanoTime),
           new TenantSettingsCache(config.cache().tenantTtlMs(), System::nanoTime),
-          new RuleSetCache(), new TierSetCache(), new PartnerCircuits());
+          new RuleSetCache(), new TierSetCache(), new PartnerCircuits(),
+          new FraudPolicyCache(config.cache().tenantTtlMs(), System::nanoTime),
+          new FraudRates(registry, Clock.systemUTC(), config.fraud().metricsPerTenant(), config.fraud().rateWindowMinutes(),
+              config.fraud().baselineMinutes(), config.fraud().metricsMaxSeries()));
       EventBus bus = vertx.eventBus();
       bus.<String>consumer(ApiKeyAuthenticator.REVOKED_ADDRESS, msg -> caches.keys().invalidate(msg.body()));
       bus.<String>consumer(TenantSettingsCache.CHANGED_ADDRESS,
           msg -> caches.tenants().invalidate(UUID.fromString(msg.body())));
+      bus.<String>consumer(TenantSettingsCache.CHANGED_ADDRESS,
+          msg -> caches.fraudPolicies().invalidate(UUID.fromString(msg.body())));
       // JSON when an evaluation crosses nodes, by reference when it stays on this one.
       bus.registerDefaultCodec(EvaluationRequest.class, new JsonMessageCodec<>(EvaluationRequest.class,
           RulesMessageJson::toJson, RulesMessageJson::request));
@@ -94,6 +102,10 @@ public final class LoyaltyServer implements AutoCloseable {
       if (config.rules().enabled()) {
         vertx.deployVerticle(() -> new RulesVerticle(config, caches.rules()),
             new DeploymentOptions().setInstances(config.rules().effectiveInstances())).await();
+      }
+      if (config.fraud().enabled()) {
+        vertx.deployVerticle(() -> new FraudVerticle(config, Clock.systemUTC()),
+            new DeploymentOptions().setInstances(config.fraud().instances())).await();
       }
       if (config.jobs().enabled()) {
         vertx.deployVerticle(new LedgerJobsVerticle(config, registry)).await();

@@ -1,5 +1,7 @@
 package org.loyaltyengine.platform;
 
+import org.loyaltyengine.fraud.FraudPolicyCache;
+import org.loyaltyengine.fraud.FraudRates;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
 import org.loyaltyengine.rules.RuleSetCache;
 import org.loyaltyengine.tenant.ApiKeyCache;
@@ -8,7 +10,7 @@ import org.loyaltyengine.tier.TierSetCache;
 
 /**
  * What one node shares across its verticles: the caches of keys, tenant settings, compiled rules and tiers,
- * and the states of its partner circuits.
+ * the states of its partner circuits, the tenants' fraud policies and the anomaly rates.
  */
 public record NodeState(ApiKeyCache keys, TenantSettingsCache tenants, RuleSetCache rules, TierSetCache tiers,
-                        PartnerCircuits circuits) {}
+                        PartnerCircuits circuits, FraudPolicyCache fraudPolicies, FraudRates fraudRates) {}
