@@ -74,4 +74,32 @@ class FraudFailurePolicyTest {
     assertEquals("held", d.json().getString("status"), d.body().toString());
     assertEquals(50, FraudTestSupport.points(engine, t, "carl").getLong("available"));
   }
+
+  @Test
+  @DisplayName("a worker that answers too late or fails counts as unavailable too: onFailure hold holds, nothing is lost")
+  void slowOrFailingWorker() {
+    Tenant t = FraudTestSupport.tenant(engine, "slow", "hold");
+    engine.enrol(t.adminKey(), "sam");
+    var bus = engine.server().vertx().eventBus();
+    var silent = bus.<JsonObject>consumer(FraudClient.ADDRESS, m -> { /* never answers: the 200 ms timeout fires */ });
+    silent.completion().await();
+    try {
+      Reply r = engine.post("/v1/transactions", t.adminKey(), FraudTestSupport.purchase("sl-1", "sam", 10_000));
+      assertEquals(201, r.status(), r.body().toString());
+      assertEquals("held", r.json().getJsonObject("review").getString("status"));
+    } finally {
+      silent.unregister().await();
+    }
+    var failing = bus.<JsonObject>consumer(FraudClient.ADDRESS, m -> m.fail(500, "database down"));
+    failing.completion().await();
+    try {
+      Reply r = engine.post("/v1/transactions", t.adminKey(), FraudTestSupport.purchase("sl-2", "sam", 10_000));
+      assertEquals(201, r.status(), r.body().toString());
+      assertEquals("held", r.json().getJsonObject("review").getString("status"));
+    } finally {
+      failing.unregister().await();
+    }
+    assertEquals(200, FraudTestSupport.points(engine, t, "sam").getLong("pending"));
+    assertEquals(0, FraudTestSupport.points(engine, t, "sam").getLong("available"));
+  }
 }
