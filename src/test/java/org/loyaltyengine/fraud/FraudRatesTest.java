@@ -67,4 +67,23 @@ class FraudRatesTest {
         .counter().count());
     assertEquals(1.0, registry.find("loyalty_fraud_unavailable_total").counter().count());
   }
+
+  @Test
+  @DisplayName("the Prometheus names the alert rules (docker/prometheus/fraud-alerts.yml) use are the ones exposed")
+  void prometheusNames() {
+    var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    FraudRates rates = new FraudRates(registry, CLOCK, false, 5, 60, 10);
+    rates.earned(UUID.randomUUID());
+    rates.redeemed(UUID.randomUUID(), "gc");
+    rates.unavailable();
+    rates.decided(FraudVerdict.of(List.of(new Finding("members_per_device", FraudAction.REJECT, "x"))));
+    String text = registry.scrape();
+    for (String series : List.of("loyalty_fraud_rate_ratio{kind=\"redemption\",reward=\"all\",tenant=\"all\"}",
+        "loyalty_fraud_rate_per_minute{kind=\"earning\",reward=\"all\",tenant=\"all\"}",
+        "loyalty_fraud_baseline_per_minute{kind=\"earning\",reward=\"all\",tenant=\"all\"}",
+        "loyalty_fraud_unavailable_total ", "loyalty_fraud_decisions_total{action=\"reject\",check=\"members_per_device\"}")) {
+      assertTrue(text.contains(series), series + " in\n" + text);
+    }
+  }
 }
