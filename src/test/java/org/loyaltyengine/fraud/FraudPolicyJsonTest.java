@@ -55,4 +55,19 @@ class FraudPolicyJsonTest {
     assertEquals(field, r.field(), r.getMessage());
     assertEquals(400, r.kind().status);
   }
+
+  @Test
+  @DisplayName("the event-bus messages carry policy, attempt and verdict through plain JSON unchanged")
+  void messagesRoundTrip() {
+    FraudPolicy policy = FraudPolicyJson.parse(body(
+        new JsonObject().put("check", "distant_stores").put("action", "hold").put("distanceKm", 300).put("windowMinutes", 30)));
+    Attempt attempt = new Attempt(Attempt.Kind.EARNING, java.util.UUID.randomUUID(), 42, "t-9", 1234,
+        java.time.Instant.parse("2026-12-06T12:00:00Z"), null,
+        new FraudContext("WAW-1", new Location(52.2297, 21.0122), "dev-1", "2001:db8::1"));
+    JsonObject wire = new JsonObject(FraudMessageJson.request(policy, attempt).encode()); // as another node decodes it
+    assertEquals(policy, FraudMessageJson.policy(wire));
+    assertEquals(attempt, FraudMessageJson.attempt(wire));
+    FraudVerdict verdict = FraudVerdict.of(java.util.List.of(new Finding("distant_stores", FraudAction.HOLD, "far")));
+    assertEquals(verdict, FraudMessageJson.verdict(new JsonObject(FraudMessageJson.toJson(verdict).encode())));
+  }
 }
