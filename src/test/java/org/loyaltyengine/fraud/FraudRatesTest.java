@@ -86,4 +86,17 @@ class FraudRatesTest {
       assertTrue(text.contains(series), series + " in\n" + text);
     }
   }
+
+  @Test
+  @DisplayName("the alert rules fire on a redemption surge summed over nodes and on unavailable checks (promtool unit tests)")
+  void alertRules() throws Exception {
+    java.nio.file.Path promtool = java.nio.file.Path.of("/usr/bin/promtool");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(promtool),
+        "promtool (Debian package prometheus) is not installed");
+    Process p = new ProcessBuilder(promtool.toString(), "test", "rules", "fraud-alerts.test.yml")
+        .directory(new java.io.File("docker/prometheus")).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "promtool finished");
+    assertEquals(0, p.exitValue(), output);
+  }
 }
