@@ -77,6 +77,7 @@ end $$;
 -- other way raises LY201. Approving an earning restores each held lot's release time and releases at once
 -- the lots already due (a released lot first pays off a negative balance, as in loyalty_release_due);
 -- approving a redemption lets its fulfillment job run now, or hands out the kept-back coupon codes.
+-- Lock order: the hold row, then the cause's row (transaction or redemption), then V2/V3's order.
 -- Voiding an earning takes its held points back out ('void' entry, never spendable); voiding a redemption
 -- refunds its points exactly, restores stock and the member's limit, and frees coupon codes.
 create or replace function fraud_decide(p_tenant uuid, p_hold bigint, p_decision text, p_key uuid, p_note text)
@@ -104,6 +105,10 @@ begin
   end if;
   if h.status <> 'held' then
     raise exception 'hold % is already %', p_hold, h.status using errcode = 'LY201';
+  end if;
+  -- the cause's row before the member's balance, as loyalty_return and loyalty_redeem lock them
+  if h.cause_type = 'transaction' then
+    perform 1 from transactions t where t.tenant_id = p_tenant and t.transaction_id = h.cause_id for update;
   end if;
 
   if h.kind = 'earning' and p_decision = 'approve' then
@@ -168,21 +173,22 @@ begin
              history = loyalty_redemption_history(r.history, 'pending', jsonb_build_object('holdId', h.id::text))
        where r.tenant_id = p_tenant and r.redemption_id = h.cause_id;
     else
-      perform loyalty_credit(p_tenant, h.member_id, 'refund', 'redemption', h.cause_id, d.points_spent, now(),
-                             null, false);
-      update fulfillment_jobs j set status = 'done', lease_until = null, last_error = 'fraud_voided'
-       where j.tenant_id = p_tenant and j.redemption_id = h.cause_id and j.status <> 'done';
+      -- V3's lock order: reward_usage -> rewards -> member_balances -> point_lots
+      update reward_usage u set count = u.count - d.quantity
+       where u.member_id = d.member_id and u.reward_id = d.reward_id and u.window_key = d.limit_window;
       if h.withheld_codes is not null then
-        update reward_codes c set redemption_id = null, assigned_at = null
-         where c.tenant_id = p_tenant and c.reward_id = d.reward_id and c.redemption_id = h.cause_id;
         update rewards rw set stock = coalesce(rw.stock, 0) + d.quantity, updated_at = now()
          where rw.tenant_id = p_tenant and rw.reward_id = d.reward_id;
+        update reward_codes c set redemption_id = null, assigned_at = null
+         where c.tenant_id = p_tenant and c.reward_id = d.reward_id and c.redemption_id = h.cause_id;
       else
         update rewards rw set stock = rw.stock + d.quantity, updated_at = now()
          where rw.tenant_id = p_tenant and rw.reward_id = d.reward_id and rw.stock is not null;
       end if;
-      update reward_usage u set count = u.count - d.quantity
-       where u.member_id = d.member_id and u.reward_id = d.reward_id and u.window_key = d.limit_window;
+      perform loyalty_credit(p_tenant, h.member_id, 'refund', 'redemption', h.cause_id, d.points_spent, now(),
+                             null, false);
+      update fulfillment_jobs j set status = 'done', lease_until = null, last_error = 'fraud_voided'
+       where j.tenant_id = p_tenant and j.redemption_id = h.cause_id and j.status <> 'done';
       update redemptions r set status = 'failed', failure_reason = 'fraud_voided', points_refunded = d.points_spent,
              updated_at = now(),
              result = r.result || jsonb_build_object('status', 'failed', 'failureReason', 'fraud_voided',

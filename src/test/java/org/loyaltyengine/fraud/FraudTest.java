@@ -475,4 +475,27 @@ class FraudTest {
     assertEquals(201, engine.post("/v1/transactions", relaxed.adminKey(), purchase("pt-1", "rel", 100_000)).status());
     assertEquals(1_000, points(relaxed, "rel").getLong("available"));
   }
+
+  @Test
+  @DisplayName("20 concurrent approvals and voids of one hold: one decision wins, its points move once")
+  void concurrentDecisions() {
+    Tenant t = tenant("race", "allow", check("points_per_transaction", "hold").put("max", 1));
+    engine.enrol(t.adminKey(), "rex");
+    Reply r = engine.post("/v1/transactions", t.adminKey(), purchase("rc-1", "rex", 7_000));
+    String holdId = r.json().getJsonObject("review").getString("holdId");
+    java.util.List<io.vertx.core.Future<Reply>> replies = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      replies.add(engine.postAsync("/v1/fraud/holds/" + holdId + "/" + (i % 2 == 0 ? "approve" : "void"), t.adminKey(),
+          new JsonObject()));
+    }
+    io.vertx.core.Future.join(replies).await();
+    String status = holds(t, "?status=all").getJsonArray("items").getJsonObject(0).getString("status");
+    long ok = replies.stream().filter(f -> f.result().status() == 200).count();
+    long refused = replies.stream().filter(f -> f.result().status() == 409).count();
+    assertEquals(10, ok, "every call of the winning decision answers 200");
+    assertEquals(10, refused, "every call of the other decision answers 409 hold_decided");
+    assertEquals(status.equals("approved") ? 70 : 0, points(t, "rex").getLong("available"));
+    assertEquals(0, points(t, "rex").getLong("pending"));
+    assertEquals(status.equals("approved") ? 70 : 0, sumOfEntries("rex"));
+  }
 }
