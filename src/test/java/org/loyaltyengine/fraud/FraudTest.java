@@ -12,7 +12,6 @@ import org.loyaltyengine.testing.TestEngine;
 import org.loyaltyengine.testing.TestEngine.Reply;
 import org.loyaltyengine.testing.TestEngine.Tenant;
 
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("Fraud: allow, hold for review, reject; approve and void move exactly the held points")
 class FraudTest {
   static TestEngine engine;
-  static final Instant AN_HOUR_AGO = Instant.now().minusSeconds(3600);
 
   @BeforeAll
   static void start() {
@@ -46,16 +44,27 @@ class FraudTest {
     engine.close();
   }
 
-  // ---- fixtures ----
+  // ---- fixtures (FraudTestSupport has the request bodies) ----
+
+  static JsonObject purchase(String id, String member, long totalCents) {
+    return FraudTestSupport.purchase(id, member, totalCents);
+  }
+
+  static JsonObject points(Tenant t, String member) {
+    return FraudTestSupport.points(engine, t, member);
+  }
+
+  static JsonObject giftCard(String id, long cost) {
+    return FraudTestSupport.giftCard(id, cost);
+  }
+
+  static JsonObject redemption(String id, String member, String reward) {
+    return FraudTestSupport.redemption(id, member, reward);
+  }
 
   /** A tenant earning one point per whole EUR, with the given fraud checks. */
   static Tenant tenant(String name, String onFailure, JsonObject... checks) {
-    Tenant t = engine.createTenant(name);
-    Reply rules = engine.send(HttpMethod.PUT, "/v1/earning-rules", t.adminKey(), "application/json",
-        new JsonObject().put("rules", new JsonArray().add(new JsonObject().put("id", "base").put("trigger", "purchase")
-            .put("award", new JsonObject().put("type", "per_spend").put("points", 1).put("perAmount", 100)
-                .put("rounding", "down").put("spend", "basket")))).toBuffer());
-    assertEquals(200, rules.status(), rules.body().toString());
+    Tenant t = FraudTestSupport.earningTenant(engine, name);
     configure(t, onFailure, checks);
     return t;
   }
@@ -72,29 +81,10 @@ class FraudTest {
     return new JsonObject().put("check", name).put("action", action);
   }
 
-  static JsonObject purchase(String id, String member, long totalCents) {
-    return new JsonObject().put("transactionId", id).put("memberExternalId", member)
-        .put("occurredAt", AN_HOUR_AGO.toString()).put("total", totalCents).put("currency", "EUR")
-        .put("items", new JsonArray().add(new JsonObject().put("sku", "SKU-1").put("quantity", 1).put("amount", totalCents)));
-  }
-
-  static JsonObject points(Tenant t, String member) {
-    return engine.get("/v1/members/" + member + "/status", t.adminKey()).json().getJsonObject("points");
-  }
-
   static void give(Tenant t, String member, long points, String adjustmentId) {
     Reply r = engine.post("/v1/members/" + member + "/adjustments", t.adminKey(),
         new JsonObject().put("adjustmentId", adjustmentId).put("points", points).put("reason", "test"));
     assertEquals(201, r.status(), r.body().toString());
-  }
-
-  static JsonObject giftCard(String id, long cost) {
-    return new JsonObject().put("rewardId", id).put("name", "Gift card " + id).put("type", "gift_card")
-        .put("costPoints", cost).put("partner", "giftco").put("partnerSku", "GC-10");
-  }
-
-  static JsonObject redemption(String id, String member, String reward) {
-    return new JsonObject().put("redemptionId", id).put("memberExternalId", member).put("rewardId", reward);
   }
 
   static JsonObject holds(Tenant t, String query) {

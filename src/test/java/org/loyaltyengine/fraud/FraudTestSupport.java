@@ -17,13 +17,19 @@ final class FraudTestSupport {
 
   private FraudTestSupport() {}
 
-  /** A tenant earning one point per whole EUR, whose checks look at earnings and redemptions. */
-  static Tenant tenant(TestEngine engine, String name, String onFailure) {
+  /** A tenant earning one point per whole EUR. */
+  static Tenant earningTenant(TestEngine engine, String name) {
     Tenant t = engine.createTenant(name);
     assertEquals(200, engine.send(HttpMethod.PUT, "/v1/earning-rules", t.adminKey(), "application/json",
         new JsonObject().put("rules", new JsonArray().add(new JsonObject().put("id", "base").put("trigger", "purchase")
             .put("award", new JsonObject().put("type", "per_spend").put("points", 1).put("perAmount", 100)
                 .put("rounding", "down").put("spend", "basket")))).toBuffer()).status());
+    return t;
+  }
+
+  /** A tenant earning one point per whole EUR, whose checks look at earnings and redemptions. */
+  static Tenant tenant(TestEngine engine, String name, String onFailure) {
+    Tenant t = earningTenant(engine, name);
     Reply r = engine.send(HttpMethod.PUT, "/v1/fraud/checks", t.adminKey(), "application/json",
         new JsonObject().put("onFailure", onFailure).put("checks", new JsonArray()
             .add(new JsonObject().put("check", "points_per_transaction").put("action", "hold").put("max", 1_000_000))
