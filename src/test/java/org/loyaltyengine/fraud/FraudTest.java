@@ -12,6 +12,7 @@ import org.loyaltyengine.testing.TestEngine;
 import org.loyaltyengine.testing.TestEngine.Reply;
 import org.loyaltyengine.testing.TestEngine.Tenant;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -487,5 +488,31 @@ class FraudTest {
     assertEquals(status.equals("approved") ? 70 : 0, points(t, "rex").getLong("available"));
     assertEquals(0, points(t, "rex").getLong("pending"));
     assertEquals(status.equals("approved") ? 70 : 0, sumOfEntries("rex"));
+  }
+
+  @Test
+  @DisplayName("custom events are screened too: the event past the velocity limit is held, then approved and released")
+  void heldCustomEvent() {
+    Tenant t = engine.createTenant("events");
+    assertEquals(200, engine.send(HttpMethod.PUT, "/v1/earning-rules", t.adminKey(), "application/json",
+        new JsonObject().put("rules", new JsonArray().add(new JsonObject().put("id", "login").put("trigger", "event")
+            .put("conditions", new JsonObject().put("eventType", "app_login"))
+            .put("award", new JsonObject().put("type", "fixed").put("points", 5)))).toBuffer()).status());
+    configure(t, "allow", check("earnings_per_member", "hold").put("max", 1).put("windowMinutes", 60));
+    engine.enrol(t.adminKey(), "evan");
+    String at = Instant.now().minusSeconds(10).toString();
+    JsonObject first = new JsonObject().put("eventId", "ce-1").put("type", "app_login").put("occurredAt", at);
+    assertNull(engine.post("/v1/members/evan/events", t.adminKey(), first).json().getValue("review"));
+    JsonObject second = first.copy().put("eventId", "ce-2");
+    Reply held = engine.post("/v1/members/evan/events", t.adminKey(), second);
+    assertEquals(201, held.status(), held.body().toString());
+    assertEquals("held", held.json().getJsonObject("review").getString("status"));
+    assertEquals(5, points(t, "evan").getLong("available"));
+    assertEquals(5, points(t, "evan").getLong("pending"));
+    assertEquals(200, decide(t, held.json().getJsonObject("review").getString("holdId"), "approve").status());
+    assertEquals(10, points(t, "evan").getLong("available"));
+    Reply replay = engine.post("/v1/members/evan/events", t.adminKey(), second);
+    assertEquals(200, replay.status());
+    assertEquals("approved", replay.json().getJsonObject("review").getString("status"));
   }
 }
