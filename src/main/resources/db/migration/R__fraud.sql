@@ -43,8 +43,8 @@ returns jsonb language sql immutable as $$
 $$;
 
 -- Marks a redemption just written (same transaction) as held: its fulfillment job waits with no due time,
--- coupon codes are kept back (and the 'redemption.fulfilled' event just written is withdrawn: it was never
--- committed, so never published).
+-- coupon codes are kept back. The events just written in this transaction (so never published) are made
+-- true: 'redemption.created' says status 'held', and a coupon's 'redemption.fulfilled' is withdrawn.
 create or replace function fraud_hold_redemption(p_tenant uuid, p_redemption_id text, p_findings jsonb)
 returns jsonb language plpgsql as $$
 declare
@@ -59,6 +59,10 @@ begin
   values (p_tenant, 'redemption', 'redemption', p_redemption_id, d.member_id, d.points_spent, d.codes, p_findings,
           'held')
   returning id into v_hold;
+  -- the events just written (uncommitted, so unpublished) tell what really happened: created as held
+  update outbox o set payload = o.payload || jsonb_build_object('status', 'held')
+   where o.tenant_id = p_tenant and o.event_type = 'redemption.created' and o.published_at is null
+     and o.payload ->> 'redemptionId' = p_redemption_id;
   if d.codes is not null then
     delete from outbox o where o.tenant_id = p_tenant and o.event_type = 'redemption.fulfilled'
        and o.published_at is null and o.payload ->> 'redemptionId' = p_redemption_id;

@@ -341,6 +341,8 @@ class FraudTest {
     assertNull(engine.get("/v1/redemptions/cp-1", t.adminKey()).json().getValue("codes"));
     assertEquals(0, engine.queryLong("select count(*) from outbox where event_type = 'redemption.fulfilled' "
         + "and payload ->> 'redemptionId' = 'cp-1'"));
+    assertEquals(1, engine.queryLong("select count(*) from outbox where event_type = 'redemption.created' "
+        + "and payload ->> 'redemptionId' = 'cp-1' and payload ->> 'status' = 'held'"));
     Reply approved = decide(t, a.json().getJsonObject("review").getString("holdId"), "approve");
     assertEquals(200, approved.status());
     JsonObject after = engine.get("/v1/redemptions/cp-1", t.adminKey()).json();
