@@ -52,6 +52,9 @@ import org.loyaltyengine.reward.RewardRepository;
 import org.loyaltyengine.reward.RewardRoutes;
 import org.loyaltyengine.fulfillment.PartnerRepository;
 import org.loyaltyengine.fulfillment.PartnerRoutes;
+import org.loyaltyengine.fraud.FraudClient;
+import org.loyaltyengine.fraud.FraudRepository;
+import org.loyaltyengine.fraud.FraudRoutes;
 import org.loyaltyengine.ingest.EventBatchRoutes;
 import org.loyaltyengine.ingest.InboxRepository;
 import org.loyaltyengine.transaction.PointsEarner;
@@ -131,8 +134,12 @@ public final class HttpVerticle extends VerticleBase {
     LedgerRepository ledger = new LedgerRepository(primary);
     RulesClient rules = new RulesClient(bus, config.rules().timeoutMs(), config.rules().enabled(),
         config.admission().rulesMaxPending());
+    RedemptionRepository redemptions = new RedemptionRepository(primary);
+    FraudRepository fraudRepository = new FraudRepository(primary);
+    FraudClient fraud = new FraudClient(bus, config.fraud().timeoutMs(), config.fraud().enabled(), caches.fraudPolicies(),
+        fraudRepository, ledger, redemptions, lookup, caches.fraudRates(), clock);
     PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
-        rules, ledger);
+        rules, ledger, fraud);
 
     new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
         config.operator().token()).mount(router, auth);
@@ -150,8 +157,9 @@ public final class HttpVerticle extends VerticleBase {
         rules, bus, clock).mount(router, auth);
     new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
     new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
-    new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
+    new RewardRoutes(new RewardRepository(primary), redemptions, lookup, memberCache, fraud)
         .mount(router, auth);
+    new FraudRoutes(fraudRepository, caches.fraudPolicies(), memberCache, bus).mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);

@@ -54,6 +54,11 @@ public final class LedgerRepository {
   }
 
   public Future<Outcome> earn(Earning e) {
+    return earn(pool, e);
+  }
+
+  /** The same on a given client, e.g. a transaction's connection that writes more in the same commit. */
+  public Future<Outcome> earn(io.vertx.sqlclient.SqlClient client, Earning e) {
     Long[] lotPoints = e.lots().stream().map(Earning.Lot::points).toArray(Long[]::new);
     OffsetDateTime[] lotTimes = e.lots().stream().map(l -> utc(l.availableAt())).toArray(OffsetDateTime[]::new);
     Tuple args = Tuple.tuple()
@@ -74,12 +79,17 @@ public final class LedgerRepository {
         .addInteger(e.tierWindowDays());
     String traceparent = Telemetry.traceparent();
     if (traceparent == null) {
-      return pool.preparedQuery(EARN).execute(args).map(LedgerRepository::outcome);
+      return client.preparedQuery(EARN).execute(args).map(LedgerRepository::outcome);
     }
     // A sampled trace (tracing is on): two statements in one transaction, so the earning's outbox event keeps
     // the traceparent and the relay's Kafka send joins this trace. Untraced earnings stay one statement.
-    return pool.withTransaction(conn -> conn.preparedQuery(SET_TRACEPARENT).execute(Tuple.of(traceparent))
-        .compose(v -> conn.preparedQuery(EARN).execute(args))).map(LedgerRepository::outcome);
+    if (client instanceof Pool p) {
+      return p.withTransaction(conn -> conn.preparedQuery(SET_TRACEPARENT).execute(Tuple.of(traceparent))
+          .compose(v -> conn.preparedQuery(EARN).execute(args))).map(LedgerRepository::outcome);
+    }
+    // A caller's connection already inside its transaction (a fraud hold writes more in the same commit).
+    return client.preparedQuery(SET_TRACEPARENT).execute(Tuple.of(traceparent))
+        .compose(v -> client.preparedQuery(EARN).execute(args)).map(LedgerRepository::outcome);
   }
 
   public Future<Outcome> recordReturn(UUID tenantId, String transactionId, String returnId, String requestHash,

@@ -14,7 +14,7 @@ import java.util.Optional;
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
                         Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
                         Relay relay, Analytics analytics, Cluster cluster, Ingest ingest, RateLimit rateLimit,
-                        Admission admission, Tracing tracing) {
+                        Admission admission, Tracing tracing, Fraud fraud) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
     public int effectiveInstances() {
@@ -136,6 +136,14 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Auth(long keyCacheTtlMs, int keyCacheMaxEntries) {}
 
+  /**
+   * Fraud checks (docs/fraud.md). {@code enabled}: run fraud workers on this node (without any reachable
+   * worker, each tenant's onFailure applies). {@code metricsPerTenant}: tenant and reward labels on the
+   * anomaly metrics, at most {@code metricsMaxSeries} series; off, one aggregate series per kind.
+   */
+  public record Fraud(boolean enabled, int instances, long timeoutMs, boolean metricsPerTenant, int metricsMaxSeries,
+                      int rateWindowMinutes, int baselineMinutes) {}
+
   public record Analytics(boolean enabled) {}
 
   public record Retention(boolean enabled, long everyMs, int batchRows, int maxBatchesPerRun, long leaseRetryMs,
@@ -253,7 +261,12 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_ADMISSION_RULES_MAX_PENDING", 1, 1_000_000)),
         new Tracing(s.bool("LOYALTY_TRACING_ENABLED"), s.string("LOYALTY_TRACING_OTLP_ENDPOINT"),
             s.string("LOYALTY_TRACING_SERVICE_NAME"),
-            Tracing.ratio("LOYALTY_TRACING_SAMPLING_RATIO", s.string("LOYALTY_TRACING_SAMPLING_RATIO"))));
+            Tracing.ratio("LOYALTY_TRACING_SAMPLING_RATIO", s.string("LOYALTY_TRACING_SAMPLING_RATIO"))),
+        new Fraud(s.bool("LOYALTY_FRAUD_ENABLED"), s.integer("LOYALTY_FRAUD_INSTANCES", 1, 64),
+            s.integer("LOYALTY_FRAUD_TIMEOUT_MS", 10, 60_000), s.bool("LOYALTY_FRAUD_METRICS_PER_TENANT"),
+            s.integer("LOYALTY_FRAUD_METRICS_MAX_SERIES", 1, 100_000),
+            s.integer("LOYALTY_FRAUD_RATE_WINDOW_MINUTES", 1, 1_440),
+            s.integer("LOYALTY_FRAUD_BASELINE_MINUTES", 1, 10_080)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

@@ -28,6 +28,9 @@ import org.loyaltyengine.rules.RulesVerticle;
 import org.loyaltyengine.ledger.LedgerJobsVerticle;
 import org.loyaltyengine.retention.RetentionVerticle;
 import org.loyaltyengine.analytics.AnalyticsVerticle;
+import org.loyaltyengine.fraud.FraudPolicyCache;
+import org.loyaltyengine.fraud.FraudRates;
+import org.loyaltyengine.fraud.FraudVerticle;
 import org.loyaltyengine.fulfillment.FulfillmentVerticle;
 import org.loyaltyengine.fulfillment.PartnerCircuits;
 import org.loyaltyengine.ingest.IngestWorkerVerticle;
@@ -107,13 +110,18 @@ public final class LoyaltyServer implements AutoCloseable {
           new TenantSettingsCache(config.cache().tenantTtlMs(), System::nanoTime),
           new RuleSetCache(), new TierSetCache(), new PartnerCircuits(),
           new Admission(config.admission().maxInFlight()),
-          new LocalLimiter(config.rateLimit().localMaxEntries(), System::nanoTime));
+          new LocalLimiter(config.rateLimit().localMaxEntries(), System::nanoTime),
+          new FraudPolicyCache(config.cache().tenantTtlMs(), System::nanoTime),
+          new FraudRates(registry, Clock.systemUTC(), config.fraud().metricsPerTenant(), config.fraud().rateWindowMinutes(),
+              config.fraud().baselineMinutes(), config.fraud().metricsMaxSeries()));
       EventBus bus = vertx.eventBus();
       bus.<String>consumer(ApiKeyAuthenticator.REVOKED_ADDRESS, msg -> caches.keys().invalidate(msg.body()));
       bus.<String>consumer(TenantSettingsCache.CHANGED_ADDRESS,
           msg -> caches.tenants().invalidate(UUID.fromString(msg.body())));
       bus.<String>consumer(RateLimitRoutes.TENANT_CHANGED_ADDRESS,
           msg -> caches.keys().invalidateTenant(UUID.fromString(msg.body())));
+      bus.<String>consumer(TenantSettingsCache.CHANGED_ADDRESS,
+          msg -> caches.fraudPolicies().invalidate(UUID.fromString(msg.body())));
       // JSON when an evaluation crosses nodes, by reference when it stays on this one.
       bus.registerDefaultCodec(EvaluationRequest.class, new JsonMessageCodec<>(EvaluationRequest.class,
           RulesMessageJson::toJson, RulesMessageJson::request));
@@ -122,6 +130,10 @@ public final class LoyaltyServer implements AutoCloseable {
       if (config.rules().enabled()) {
         vertx.deployVerticle(() -> new RulesVerticle(config, caches.rules()),
             new DeploymentOptions().setInstances(config.rules().effectiveInstances())).await();
+      }
+      if (config.fraud().enabled()) {
+        vertx.deployVerticle(() -> new FraudVerticle(config, Clock.systemUTC()),
+            new DeploymentOptions().setInstances(config.fraud().instances())).await();
       }
       if (config.jobs().enabled()) {
         vertx.deployVerticle(new LedgerJobsVerticle(config, registry)).await();

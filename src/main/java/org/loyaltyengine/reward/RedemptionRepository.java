@@ -55,7 +55,13 @@ public final class RedemptionRepository {
 
   public Future<Redeemed> redeem(UUID tenantId, String redemptionId, String requestHash, String memberExternalId,
                                  String rewardId, int quantity) {
-    return pool.preparedQuery(REDEEM)
+    return redeem(pool, tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity);
+  }
+
+  /** The same on a given client, e.g. a transaction's connection that writes more in the same commit. */
+  public Future<Redeemed> redeem(io.vertx.sqlclient.SqlClient client, UUID tenantId, String redemptionId,
+                                 String requestHash, String memberExternalId, String rewardId, int quantity) {
+    return client.preparedQuery(REDEEM)
         .execute(Tuple.of(tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity))
         .map(rows -> {
           Row r = rows.iterator().next();

@@ -5,6 +5,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.loyaltyengine.fraud.FraudClient;
+import org.loyaltyengine.fraud.FraudContext;
+import org.loyaltyengine.fraud.FraudContextJson;
 import org.loyaltyengine.http.JsonInput;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.http.Responses;
@@ -22,7 +25,8 @@ import java.util.Set;
 
 /** The reward catalog (admin), coupon-code pools, what a member can redeem, and redemptions (pos). */
 public final class RewardRoutes {
-  private static final Set<String> REDEMPTION_FIELDS = Set.of("redemptionId", "memberExternalId", "rewardId", "quantity");
+  private static final Set<String> REDEMPTION_FIELDS = Set.of("redemptionId", "memberExternalId", "rewardId", "quantity",
+      "deviceId", "ip"); // read by the fraud checks (FraudContextJson), not part of the fingerprint
   private static final int MAX_CODES_PER_CALL = 100_000;
   private static final int MAX_QUANTITY = 100;
 
@@ -30,13 +34,15 @@ public final class RewardRoutes {
   private final RedemptionRepository redemptions;
   private final MemberLookup members;
   private final MemberCache memberCache;
+  private final FraudClient fraud;
 
   public RewardRoutes(RewardRepository rewards, RedemptionRepository redemptions, MemberLookup members,
-                      MemberCache memberCache) {
+                      MemberCache memberCache, FraudClient fraud) {
     this.rewards = rewards;
     this.redemptions = redemptions;
     this.members = members;
     this.memberCache = memberCache;
+    this.fraud = fraud;
   }
 
   public void mount(Router router, ApiKeyAuthenticator auth) {
@@ -146,7 +152,8 @@ public final class RewardRoutes {
     String rewardId = MemberRules.externalId("rewardId", in.requiredString("rewardId", 1, 64));
     int quantity = (int) in.optionalLong("quantity", 1, MAX_QUANTITY).orElse(1L).longValue();
     String hash = RequestHash.of(new JsonObject().put("member", member).put("rewardId", rewardId).put("quantity", quantity));
-    LedgerReplies.send(ctx, redemptions.redeem(caller.tenantId(), redemptionId, hash, member, rewardId, quantity)
+    FraudContext context = FraudContextJson.parse(in, null);
+    LedgerReplies.send(ctx, fraud.redeem(caller.tenantId(), redemptionId, hash, member, rewardId, quantity, context)
         .compose(r -> LedgerReplies.checkReplay(r.outcome(), hash, "redemptionId")
             .compose(o -> o.created()
                 ? memberCache.invalidate(caller.tenantId(), r.memberExternalId(), o.snapshotVersion()).map(o)

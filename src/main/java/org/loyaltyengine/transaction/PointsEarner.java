@@ -2,6 +2,8 @@ package org.loyaltyengine.transaction;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import org.loyaltyengine.fraud.FraudClient;
+import org.loyaltyengine.fraud.FraudContext;
 import org.loyaltyengine.ledger.Earning;
 import org.loyaltyengine.ledger.LedgerReplies;
 import org.loyaltyengine.ledger.LedgerRepository;
@@ -48,10 +50,11 @@ public final class PointsEarner {
   private final MemberCache memberCache;
   private final RulesClient rules;
   private final LedgerRepository ledger;
+  private final FraudClient fraud;
 
   public PointsEarner(TenantSettingsCache settingsCache, TenantSettingsRepository settings, TierSetCache tierCache,
                       TierRepository tiers, MemberLookup members, MemberCache memberCache, RulesClient rules,
-                      LedgerRepository ledger) {
+                      LedgerRepository ledger, FraudClient fraud) {
     this.settingsCache = settingsCache;
     this.settings = settings;
     this.tierCache = tierCache;
@@ -60,6 +63,7 @@ public final class PointsEarner {
     this.memberCache = memberCache;
     this.rules = rules;
     this.ledger = ledger;
+    this.fraud = fraud;
   }
 
   /** Context shared by the attempts of one earning. */
@@ -69,11 +73,13 @@ public final class PointsEarner {
     }
   }
 
-  public Future<LedgerRepository.Outcome> earnPurchase(UUID tenantId, PurchaseJson.PurchaseRequest request) {
+  public Future<LedgerRepository.Outcome> earnPurchase(UUID tenantId, PurchaseJson.PurchaseRequest request,
+                                                       FraudContext context) {
     Purchase p = request.purchase();
     String hash = org.loyaltyengine.http.RequestHash.of(PurchaseJson.canonical(request));
     String payload = PurchaseJson.items(p).encode();
-    return setting(tenantId, request.memberExternalId()).compose(s -> {
+    return replayOr(tenantId, "transaction", p.transactionId(), hash, "transactionId", () ->
+        setting(tenantId, request.memberExternalId()).compose(s -> {
       if (!p.currency().equals(s.tenant.currency())) {
         return Future.failedFuture(new Rejection(Rejection.Kind.UNPROCESSABLE, "currency_mismatch",
             "this program runs in " + s.tenant.currency(), "currency"));
@@ -81,10 +87,21 @@ public final class PointsEarner {
       return attempt(s, 1, () -> new EvaluationRequest(tenantId, s.tenant.rulesVersion(), null, s.tenant.zone(),
               s.member.memberId(), s.facts(), p, null),
           verdict -> earning(s, verdict, "transaction", p.transactionId(), hash, p.occurredAt(), p.total(),
-              p.currency(), p.channel(), p.storeId(), payload))
+              p.currency(), p.channel(), p.storeId(), payload), context)
           .compose(o -> LedgerReplies.checkReplay(o, hash, "transactionId"))
           .compose(o -> afterWrite(tenantId, request.memberExternalId(), o));
-    });
+    }));
+  }
+
+  /**
+   * A replay is answered from the stored reply before anything else when the tenant's fraud checks look at
+   * earnings (a new verdict could differ from the stored one); otherwise the ledger function answers it.
+   */
+  private Future<LedgerRepository.Outcome> replayOr(UUID tenantId, String causeType, String causeId, String hash,
+                                                    String idField,
+                                                    java.util.function.Supplier<Future<LedgerRepository.Outcome>> write) {
+    return fraud.storedEarning(tenantId, causeType, causeId).compose(stored -> stored.isPresent()
+        ? LedgerReplies.checkReplay(stored.get(), hash, idField) : write.get());
   }
 
   public Future<LedgerRepository.Outcome> earnEvent(UUID tenantId, String memberExternalId, CustomEvent e) {
@@ -92,13 +109,13 @@ public final class PointsEarner {
     JsonObject attributes = new JsonObject();
     new TreeMap<>(e.attributes()).forEach(attributes::put);
     String payload = attributes.encode();
-    return setting(tenantId, memberExternalId).compose(s ->
+    return replayOr(tenantId, "event", e.eventId(), hash, "eventId", () -> setting(tenantId, memberExternalId).compose(s ->
         attempt(s, 1, () -> new EvaluationRequest(tenantId, s.tenant.rulesVersion(), null, s.tenant.zone(),
                 s.member.memberId(), s.facts(), null, e),
             verdict -> earning(s, verdict, "event", e.eventId(), hash, e.occurredAt(), 0, s.tenant.currency(),
-                e.type(), null, payload))
+                e.type(), null, payload), FraudContext.none())
             .compose(o -> LedgerReplies.checkReplay(o, hash, "eventId"))
-            .compose(o -> afterWrite(tenantId, memberExternalId, o)));
+            .compose(o -> afterWrite(tenantId, memberExternalId, o))));
   }
 
   private Future<Setting> setting(UUID tenantId, String externalId) {
@@ -111,13 +128,15 @@ public final class PointsEarner {
   }
 
   private Future<LedgerRepository.Outcome> attempt(Setting s, int n, java.util.function.Supplier<EvaluationRequest> request,
-                                                   java.util.function.Function<RuleVerdict, Earning> write) {
+                                                   java.util.function.Function<RuleVerdict, Earning> write,
+                                                   FraudContext context) {
+    // the fraud hook: checks the planned earning, then writes it as planned, held for review, or not at all
     return rules.evaluate(request.get())
-        .compose(verdict -> ledger.earn(write.apply(verdict)))
+        .compose(verdict -> fraud.earn(write.apply(verdict), context))
         .recover(err -> {
           boolean raced = LedgerRepository.isState(err, LedgerRepository.CAP_MOVED)
               || LedgerRepository.isState(err, LedgerRepository.BUDGET_MOVED);
-          return raced && n < MAX_ATTEMPTS ? attempt(s, n + 1, request, write) : Future.failedFuture(err);
+          return raced && n < MAX_ATTEMPTS ? attempt(s, n + 1, request, write, context) : Future.failedFuture(err);
         });
   }
 

@@ -20,7 +20,8 @@ import java.util.Set;
 /** Reads purchase and custom-event requests into rule facts, and renders their canonical forms. */
 public final class PurchaseJson {
   static final Set<String> PURCHASE_FIELDS = Set.of("transactionId", "memberExternalId", "occurredAt", "total",
-      "currency", "channel", "storeId", "items");
+      "currency", "channel", "storeId", "items",
+      "location", "deviceId", "ip"); // read by the fraud checks (FraudContextJson), not part of the fingerprint
   static final Set<String> ITEM_FIELDS = Set.of("sku", "category", "quantity", "amount", "labels");
   static final Set<String> EVENT_FIELDS = Set.of("eventId", "type", "occurredAt", "attributes");
   /** Clocks drift; a fact from further in the future than this is a client bug. */

@@ -8,6 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.loyaltyengine.fraud.FraudContext;
+import org.loyaltyengine.fraud.FraudContextJson;
 import org.loyaltyengine.http.JsonInput;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.ledger.LedgerReplies;
@@ -60,8 +62,10 @@ public final class PurchaseRoutes {
 
   private void purchase(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    PurchaseJson.PurchaseRequest request = PurchaseJson.purchase(JsonInput.of(ctx), clock.instant());
-    LedgerReplies.send(ctx, earner.earnPurchase(caller.tenantId(), request));
+    JsonInput in = JsonInput.of(ctx);
+    PurchaseJson.PurchaseRequest request = PurchaseJson.purchase(in, clock.instant());
+    FraudContext fraud = FraudContextJson.parse(in, request.purchase().storeId());
+    LedgerReplies.send(ctx, earner.earnPurchase(caller.tenantId(), request, fraud));
   }
 
   private void event(RoutingContext ctx) {

@@ -8,6 +8,7 @@ public final class WebhookEventTypes {
   public static final List<String> KNOWN = List.of(
       "member.enrolled", "member.updated",
       "points.earned", "points.returned", "points.adjusted", "points.released", "points.expired",
+      "points.voided", // a held earning voided by a fraud reviewer (docs/fraud.md)
       "tier.changed",
       "redemption.created", "redemption.fulfilled", "redemption.failed");
 

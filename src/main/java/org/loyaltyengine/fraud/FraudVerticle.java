@@ -1,0 +1,75 @@
+package org.loyaltyengine.fraud;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.loyaltyengine.platform.AppConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * A fraud worker: consumes {@link FraudClient#ADDRESS}, reads the member's recent activity in one
+ * statement, runs {@link FraudChecks} and replies the verdict. Stateless (the policy travels with the
+ * request), so any number of instances on any node can serve the address. Also prunes old fraud signals,
+ * a bounded batch a minute (harmless when several nodes do it).
+ */
+public final class FraudVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(FraudVerticle.class);
+  /** Longer than any check's window (a week at most) would need; signals older than this are never read. */
+  static final Duration SIGNAL_RETENTION = Duration.ofDays(8);
+  private static final int PRUNE_BATCH = 5_000;
+
+  private final AppConfig config;
+  private final Clock clock;
+  private Pool pool;
+  private FraudRepository repository;
+
+  public FraudVerticle(AppConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(Math.max(1, config.pg().poolSize() / 2)).setName("pg-fraud")
+            .setMaxWaitQueueSize(1_000))
+        .connectingTo(config.pg().primary())
+        .using(vertx)
+        .build();
+    repository = new FraudRepository(pool);
+    vertx.setPeriodic(60_000, id -> repository.pruneSignals(clock.instant().minus(SIGNAL_RETENTION), PRUNE_BATCH)
+        .onFailure(e -> log.warn("event=fraud_signal_prune_failed error=\"{}\"", e.getMessage())));
+    return vertx.eventBus().<JsonObject>consumer(FraudClient.ADDRESS, this::evaluate).completion();
+  }
+
+  private void evaluate(Message<JsonObject> message) {
+    Future<FraudVerdict> verdict;
+    try {
+      FraudPolicy policy = FraudMessageJson.policy(message.body());
+      Attempt attempt = FraudMessageJson.attempt(message.body());
+      verdict = repository.activity(policy, attempt).map(activity -> FraudChecks.evaluate(policy, attempt, activity));
+    } catch (RuntimeException e) {
+      verdict = Future.failedFuture(e);
+    }
+    verdict.onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(FraudMessageJson.toJson(ar.result()));
+      } else {
+        message.fail(500, String.valueOf(ar.cause().getMessage()));
+      }
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool.close();
+  }
+}
