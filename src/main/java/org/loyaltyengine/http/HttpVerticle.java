@@ -108,6 +108,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(redis)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    ApiContract.mount(router); // GET /openapi.json and /docs
     // Pathless, so the metrics' route label stays the API route alone (a path here would prefix every label).
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBulkBodyBytes()));
     int bodyLimit = config.http().maxBodyBytes();
