@@ -40,6 +40,11 @@ public final class ApiContract {
     static final byte[] REDOC = optionalResource(REDOC_RESOURCE);
   }
 
+  /** Reads and parses the contract on a worker thread, once per JVM, so no event loop ever waits for it. */
+  public static io.vertx.core.Future<Void> preload(io.vertx.core.Vertx vertx) {
+    return vertx.executeBlocking(() -> Loaded.JSON_TEXT.length() + (Loaded.REDOC == null ? 0 : 1)).mapEmpty();
+  }
+
   /** The contract as a JSON tree (a copy: callers may change it). */
   public static JsonObject contract() {
     return Loaded.CONTRACT.copy();

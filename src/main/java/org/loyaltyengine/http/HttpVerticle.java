@@ -151,7 +151,7 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> Failures.byStatus(ctx, 405));
     router.errorHandler(500, failures);
 
-    return vertx.createHttpServer(new HttpServerOptions()
+    return ApiContract.preload(vertx).compose(loaded -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(config.http().host())
             .setPort(config.http().port())
             .setTcpNoDelay(true)
@@ -159,7 +159,7 @@ public final class HttpVerticle extends VerticleBase {
             .setIdleTimeout(120))
         .requestHandler(router)
         .listen()
-        .onSuccess(s -> server = s);
+        .onSuccess(s -> server = s));
   }
 
   private Pool pool(String name, PgConnectOptions options) {
