@@ -51,6 +51,21 @@ class ContractCheckTest {
   }
 
   @Test
+  @DisplayName("closed schemas built from shared parts (unevaluatedProperties) also refuse an undocumented field")
+  void composedSchemaIsClosed() {
+    String reward = """
+        {"rewardId":"gc-10","name":"Gift card","type":"gift_card","costPoints":1000,"stock":null,
+         "perMemberLimit":null,"validFrom":null,"validTo":null,"tiers":[],"partner":"giftco","partnerSku":null,
+         "active":true%s}""";
+    assertDoesNotThrow(() -> ContractCheck.verify(get("/v1/rewards/gc-10", 200, reward.formatted(""))));
+    AssertionError e = assertThrows(AssertionError.class,
+        () -> ContractCheck.verify(get("/v1/rewards/gc-10", 200, reward.formatted(",\"internalNote\":\"x\""))));
+    assertTrue(e.getMessage().contains("internalNote") || e.getMessage().contains("unevaluated"), e.getMessage());
+    String list = "{\"items\":[" + reward.formatted("") + "],\"nextCursor\":null,\"total\":1}";
+    assertThrows(AssertionError.class, () -> ContractCheck.verify(get("/v1/rewards", 200, list)));
+  }
+
+  @Test
   @DisplayName("a status the operation does not list fails")
   void undocumentedStatusFails() {
     AssertionError e = assertThrows(AssertionError.class, () -> ContractCheck.verify(get("/v1/members/anna-1/status", 500,
