@@ -27,6 +27,15 @@ ensure_toolchain() {
     echo "installing curl and jq (the README's API tour uses them; ApiTourTest runs it)..."
     apt_install curl jq
   fi
+  # npm packs the /docs page's Redoc bundle at build time; npx runs the API contract's linter in the test suite.
+  if ! command -v npx >/dev/null 2>&1; then
+    echo "installing Node.js and npm (API docs bundle and contract lint)..."
+    apt_install nodejs npm
+  fi
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    echo "warning: Node.js $(node --version) is older than 20.19, which the contract lint (ContractLintTest, Redocly CLI) needs;" \
+      "install a newer Node.js (e.g. from NodeSource) or that test fails" >&2
+  fi
 }
 
 ensure_postgres() {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import org.loyaltyengine.platform.Timestamps;
 
 import java.util.UUID;
 
@@ -37,25 +38,28 @@ public final class AuditLogRepository {
         .addValue(before).addValue(after)).mapEmpty();
   }
 
-  /** Newest first, entries with an id below {@code before}; the page's last id is the next cursor. */
-  public Future<JsonObject> page(UUID tenantId, long before, int limit) {
-    return pool.preparedQuery(PAGE).execute(Tuple.of(tenantId, before, limit)).map(rows -> {
-      JsonArray entries = new JsonArray();
+  /** One page of the trail: its entries, and the id the next page starts below (null on the last page). */
+  public record Page(JsonArray items, Long nextBefore) {}
+
+  /** Newest first, entries with an id below {@code before}. */
+  public Future<Page> page(UUID tenantId, long before, int limit) {
+    // one extra row tells whether another page exists
+    return pool.preparedQuery(PAGE).execute(Tuple.of(tenantId, before, limit + 1)).map(rows -> {
+      JsonArray items = new JsonArray();
       long last = -1;
       for (var r : rows) {
+        if (items.size() == limit) {
+          return new Page(items, last);
+        }
         last = r.getLong("id");
-        entries.add(new JsonObject().put("id", last).put("keyId", r.getUUID("key_id").toString())
+        items.add(new JsonObject().put("id", last).put("keyId", r.getUUID("key_id").toString())
             .put("keyName", r.getString("key_name"))
             .put("method", r.getString("method")).put("path", r.getString("path"))
             .put("status", r.getInteger("status")).put("requestId", r.getString("request_id"))
             .put("before", r.getValue("before")).put("after", r.getValue("after"))
-            .put("at", r.getOffsetDateTime("created_at").toInstant().toString()));
+            .put("at", Timestamps.format(r.getOffsetDateTime("created_at"))));
       }
-      JsonObject page = new JsonObject().put("entries", entries);
-      if (rows.size() == limit) {
-        page.put("nextBefore", last);
-      }
-      return page;
+      return new Page(items, null);
     });
   }
 }

@@ -16,6 +16,8 @@ import org.loyaltyengine.tenant.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Set;
 
 /**
@@ -23,8 +25,8 @@ import java.util.Set;
  * key, request id, and what changed: {@code before} when the route knows it, {@code after} = the answer's
  * body, secrets removed) before its answer is written, so an entry exists once the caller has the answer and
  * entries are numbered in the order the changes were answered. {@code GET /v1/audit-log} (admin) lists them
- * newest first, with the key's name. The change itself is already committed: a failed audit write is logged
- * ({@code event=audit_write_failed}) and the answer still sent.
+ * newest first, with the key's name, as {@code {"items", "nextCursor"}}. The change itself is already
+ * committed: a failed audit write is logged ({@code event=audit_write_failed}) and the answer still sent.
  */
 public final class AuditRoutes {
   private static final Logger log = LoggerFactory.getLogger(AuditRoutes.class);
@@ -120,13 +122,28 @@ public final class AuditRoutes {
   private void list(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     int limit = Paging.limit(ctx.queryParams().get("limit"));
-    String beforeText = ctx.queryParams().get("before");
-    long before;
-    try {
-      before = beforeText == null || beforeText.isEmpty() ? Long.MAX_VALUE : Long.parseLong(beforeText);
-    } catch (NumberFormatException e) {
-      throw new Rejection(Rejection.Kind.INVALID, "invalid_query", "before must be an audit entry id", "before");
+    long before = decodeCursor(ctx.queryParams().get("cursor"));
+    Responses.reply(ctx, 200, audit.page(caller.tenantId(), before, limit).map(page ->
+        Paging.page(page.items(), page.nextBefore() == null ? null : encodeCursor(page.nextBefore()))));
+  }
+
+  static String encodeCursor(long entryId) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(("a" + entryId).getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The id the page starts below; no cursor is the newest entry. */
+  static long decodeCursor(String cursor) {
+    if (cursor == null || cursor.isEmpty()) {
+      return Long.MAX_VALUE;
     }
-    Responses.reply(ctx, 200, audit.page(caller.tenantId(), before, limit));
+    try {
+      String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+      if (raw.startsWith("a")) {
+        return Long.parseLong(raw.substring(1));
+      }
+    } catch (IllegalArgumentException ignored) {
+      // falls through to the rejection (NumberFormatException is one too)
+    }
+    throw new Rejection(Rejection.Kind.INVALID, "invalid_cursor", "cursor is not one this API returned", "cursor");
   }
 }

@@ -117,6 +117,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(redis)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    ApiContract.mount(router); // GET /openapi.json and /docs
     // Health and metrics above are never shed; every API request below first takes an in-flight slot.
     router.route().handler(new AdmissionHandler(caches.admission(), config.admission().retryAfterSeconds(), registry));
     // Pathless, so the metrics' route label stays the API route alone (a path here would prefix every label).
@@ -172,7 +173,7 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> Failures.byStatus(ctx, 405));
     router.errorHandler(500, failures);
 
-    return vertx.createHttpServer(new HttpServerOptions()
+    return ApiContract.preload(vertx).compose(loaded -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(config.http().host())
             .setPort(config.http().port())
             .setTcpNoDelay(true)
@@ -180,7 +181,7 @@ public final class HttpVerticle extends VerticleBase {
             .setIdleTimeout(120))
         .requestHandler(router)
         .listen()
-        .onSuccess(s -> server = s);
+        .onSuccess(s -> server = s));
   }
 
   private Pool pool(String name, PgConnectOptions options) {

@@ -159,6 +159,6 @@ public final class LedgerRepository {
   }
 
   private static String iso(OffsetDateTime t) {
-    return t == null ? null : t.toInstant().toString();
+    return org.loyaltyengine.platform.Timestamps.format(t);
   }
 }

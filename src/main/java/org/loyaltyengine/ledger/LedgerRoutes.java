@@ -62,7 +62,7 @@ public final class LedgerRoutes {
             items.remove(limit);
             next = encodeCursor(items.getJsonObject(limit - 1).getLong("entryId"));
           }
-          return new JsonObject().put("items", items).put("nextCursor", next);
+          return Paging.page(items, next);
         }));
   }
 

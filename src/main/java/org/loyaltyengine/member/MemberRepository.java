@@ -3,6 +3,7 @@ package org.loyaltyengine.member;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import org.loyaltyengine.platform.Timestamps;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -51,7 +52,8 @@ public final class MemberRepository {
       ), o as (
         insert into outbox (tenant_id, member_id, event_type, payload)
         select tenant_id, id, 'member.enrolled',
-               jsonb_build_object('externalId', external_id, 'enrolledAt', enrolled_at) from m
+               jsonb_build_object('externalId', external_id, 'enrolledAt', """ + Timestamps.sql("enrolled_at") + """
+               ) from m
       )
       select\s""" + snapshotColumns("$9") + " from m, b";
 

@@ -135,9 +135,25 @@ public final class RedemptionRepository {
           .put("codes", r.getValue("codes"))
           .put("failureReason", r.getString("failure_reason"))
           .put("pointsRefunded", r.getLong("points_refunded"))
-          .put("history", r.getValue("history"))
+          .put("history", history((io.vertx.core.json.JsonArray) r.getValue("history")))
           .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString())
           .put("updatedAt", r.getOffsetDateTime("updated_at").toInstant().toString());
     }
+  }
+
+  /**
+   * The status history as PostgreSQL stored it ({@code loyalty_redemption_history} writes {@code now()} into
+   * JSON, which renders with {@code +00:00}), with each {@code at} in the API's timestamp format.
+   */
+  private static io.vertx.core.json.JsonArray history(io.vertx.core.json.JsonArray stored) {
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    if (stored != null) {
+      for (int i = 0; i < stored.size(); i++) {
+        JsonObject step = stored.getJsonObject(i).copy();
+        step.put("at", org.loyaltyengine.platform.Timestamps.normalize(step.getString("at")));
+        out.add(step);
+      }
+    }
+    return out;
   }
 }

@@ -53,6 +53,6 @@ public final class RewardJson {
   }
 
   private static String iso(Instant t) {
-    return t == null ? null : t.toString();
+    return org.loyaltyengine.platform.Timestamps.format(t);
   }
 }

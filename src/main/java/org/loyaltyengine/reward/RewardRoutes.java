@@ -9,6 +9,7 @@ import org.loyaltyengine.fraud.FraudClient;
 import org.loyaltyengine.fraud.FraudContext;
 import org.loyaltyengine.fraud.FraudContextJson;
 import org.loyaltyengine.http.JsonInput;
+import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.http.Responses;
 import org.loyaltyengine.ledger.LedgerReplies;
@@ -76,7 +77,7 @@ public final class RewardRoutes {
   private void list(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     Responses.reply(ctx, 200, rewards.list(caller.tenantId()).map(list ->
-        new JsonObject().put("items", new JsonArray(list.stream().map(RewardJson::toJson).toList()))));
+        Paging.all(new JsonArray(list.stream().map(RewardJson::toJson).toList()))));
   }
 
   private void show(RoutingContext ctx) {
@@ -131,7 +132,7 @@ public final class RewardRoutes {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     Responses.reply(ctx, 200, members.find(caller.tenantId(), ctx.pathParam("externalId")).compose(m ->
         rewards.forMember(caller.tenantId(), m.memberId(), m.tierCode(), m.canRedeem() ? m.available() : 0)
-            .map(items -> new JsonObject().put("items", items))));
+            .map(Paging::all)));
   }
 
   /** {@code GET /v1/members/{externalId}/redemptions?cursor=&limit=}: newest first, keyset paged. */

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.loyaltyengine.http.JsonInput;
+import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.Responses;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.platform.Rejection;
@@ -145,7 +146,7 @@ public final class EarningRuleRoutes {
 
   private void versions(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    Responses.reply(ctx, 200, rules.versions(caller.tenantId()).map(items -> new JsonObject().put("items", items)));
+    Responses.reply(ctx, 200, rules.versions(caller.tenantId()).map(Paging::all));
   }
 
   /**

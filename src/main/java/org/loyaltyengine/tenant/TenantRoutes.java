@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.loyaltyengine.http.Failures;
 import org.loyaltyengine.http.JsonInput;
+import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.Responses;
 import org.loyaltyengine.platform.Rejection;
 
@@ -78,7 +79,7 @@ public final class TenantRoutes {
 
   private void listKeys(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    Responses.reply(ctx, 200, keys.list(caller.tenantId()).map(items -> new JsonObject().put("items", items)));
+    Responses.reply(ctx, 200, keys.list(caller.tenantId()).map(Paging::all));
   }
 
   private void revokeKey(RoutingContext ctx) {

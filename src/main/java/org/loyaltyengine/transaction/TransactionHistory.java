@@ -1,10 +1,12 @@
 package org.loyaltyengine.transaction;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import org.loyaltyengine.platform.Timestamps;
 
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -12,20 +14,13 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A member's purchase transactions, newest first, one keyset page at a time. PostgreSQL renders each item
- * as JSON text, so the stored line items pass through without being decoded and encoded again here.
+ * A member's purchase transactions, newest first, one keyset page at a time. Items are rendered here (not by
+ * PostgreSQL, whose jsonb text has spaces and whose timestamps carry {@code +00:00}), so the reply is compact
+ * JSON with the API's one timestamp format.
  */
 public final class TransactionHistory {
-  // Timestamps are written like java.time.Instant#toString: no fraction, or 3 or 6 digits of it.
   private static final String COLUMNS = """
-      select seq, occurred_at, json_build_object(
-               'transactionId', transaction_id,
-               'occurredAt', to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
-                 || case when extract(microseconds from occurred_at)::bigint % 1000000 = 0 then ''
-                         when extract(microseconds from occurred_at)::bigint % 1000 = 0
-                           then to_char(occurred_at at time zone 'UTC', '.MS')
-                         else to_char(occurred_at at time zone 'UTC', '.US') end || 'Z',
-               'total', total, 'currency', currency, 'items', items, 'pointsEarned', points_earned)::text as item
+      select seq, transaction_id, occurred_at, total, currency, items, points_earned
         from transactions where member_id = $1 and tenant_id = $2""";
   private static final String FIRST_PAGE = COLUMNS + " order by occurred_at desc, seq desc limit $3";
   private static final String NEXT_PAGE = COLUMNS
@@ -38,8 +33,8 @@ public final class TransactionHistory {
         from transactions t join members m on m.id = t.member_id
        where t.tenant_id = $1 and t.transaction_id = $2""";
 
-  /** The page's items as JSON texts, and where the next page starts (null on the last page). */
-  public record Page(List<String> itemsJson, HistoryCursor next) {}
+  /** The page's items, and where the next page starts (null on the last page). */
+  public record Page(List<JsonObject> items, HistoryCursor next) {}
 
   private final Pool reads;
 
@@ -83,14 +78,20 @@ public final class TransactionHistory {
         : reads.preparedQuery(NEXT_PAGE).execute(Tuple.of(memberId, tenantId, limit + 1,
             after.occurredAt().atOffset(ZoneOffset.UTC), after.seq()));
     return rows.map(set -> {
-      List<String> items = new ArrayList<>(limit);
+      List<JsonObject> items = new ArrayList<>(limit);
       HistoryCursor last = null;
       for (Row r : set) {
         if (items.size() == limit) {
           return new Page(items, last);
         }
         last = new HistoryCursor(r.getOffsetDateTime("occurred_at").toInstant(), r.getLong("seq"));
-        items.add(r.getString("item"));
+        items.add(new JsonObject()
+            .put("transactionId", r.getString("transaction_id"))
+            .put("occurredAt", Timestamps.format(r.getOffsetDateTime("occurred_at")))
+            .put("total", r.getLong("total"))
+            .put("currency", r.getString("currency"))
+            .put("items", r.getValue("items"))
+            .put("pointsEarned", r.getLong("points_earned")));
       }
       return new Page(items, null);
     });

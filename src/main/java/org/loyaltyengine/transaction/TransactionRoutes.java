@@ -1,5 +1,6 @@
 package org.loyaltyengine.transaction;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.loyaltyengine.http.Paging;
@@ -44,23 +45,8 @@ public final class TransactionRoutes {
     HistoryCursor after = cursorText == null || cursorText.isEmpty() ? null : HistoryCursor.decode(cursorText);
     members.view(caller.tenantId(), ctx.pathParam("externalId"))
         .compose(member -> history.page(caller.tenantId(), member.memberId(), after, limit))
-        .onSuccess(page -> Responses.json(ctx, 200, render(page)))
+        .onSuccess(page -> Responses.json(ctx, 200, Paging.page(new JsonArray(page.items()),
+            page.next() == null ? null : page.next().encode())))
         .onFailure(ctx::fail);
-  }
-
-  /** {@code {"items": [...], "nextCursor": ...}} spliced from the items' JSON texts. */
-  static io.vertx.core.buffer.Buffer render(TransactionHistory.Page page) {
-    io.vertx.core.buffer.Buffer out = io.vertx.core.buffer.Buffer.buffer(256 + page.itemsJson().size() * 400);
-    out.appendString("{\"items\":[");
-    for (int i = 0; i < page.itemsJson().size(); i++) {
-      if (i > 0) {
-        out.appendString(",");
-      }
-      out.appendString(page.itemsJson().get(i));
-    }
-    out.appendString("],\"nextCursor\":");
-    // cursors are base64url: nothing to escape
-    out.appendString(page.next() == null ? "null" : "\"" + page.next().encode() + "\"");
-    return out.appendString("}");
   }
 }

@@ -46,10 +46,10 @@ public final class WebhookJson {
   public static JsonObject page(WebhookRepository.DeliveryPage page) {
     JsonArray items = new JsonArray();
     page.items().forEach(d -> items.add(delivery(d)));
-    return new JsonObject().put("items", items).put("nextCursor", page.next() == null ? null : page.next().encode());
+    return org.loyaltyengine.http.Paging.page(items, page.next() == null ? null : page.next().encode());
   }
 
   private static String text(Instant t) {
-    return t == null ? null : t.toString();
+    return org.loyaltyengine.platform.Timestamps.format(t);
   }
 }

@@ -71,7 +71,7 @@ public final class WebhookRoutes {
     Responses.reply(ctx, 200, webhooks.listActive(caller.tenantId()).map(items -> {
       JsonArray out = new JsonArray();
       items.forEach(w -> out.add(WebhookJson.webhook(w)));
-      return new JsonObject().put("items", out);
+      return Paging.all(out);
     }));
   }
 

@@ -118,6 +118,12 @@ class MembersApiTest {
     long memberId = engine.queryLong("select id from members where external_id = 'events-1'");
     assertEquals(1, engine.queryLong("select count(*) from outbox where member_id = ? and event_type = 'member.enrolled'", memberId));
     assertEquals(1, engine.queryLong("select count(*) from outbox where member_id = ? and event_type = 'member.updated'", memberId));
+    // the event's timestamp is in the API's one format (UTC, Z), like the profile's enrolledAt
+    String enrolledAt = engine.outboxEvents().stream().filter(e -> "member.enrolled".equals(e.type())
+        && "events-1".equals(e.memberExternalId())).findFirst().orElseThrow().payloadJson();
+    String profileEnrolledAt = engine.get("/v1/members/events-1", tenant.adminKey()).json().getString("enrolledAt");
+    assertEquals(profileEnrolledAt, new JsonObject(enrolledAt).getString("enrolledAt"));
+    assertTrue(profileEnrolledAt.endsWith("Z"), profileEnrolledAt);
   }
 
   @Test

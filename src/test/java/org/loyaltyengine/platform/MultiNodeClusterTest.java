@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.loyaltyengine.fulfillment.sim.PartnerSimulator;
 import org.loyaltyengine.fulfillment.sim.SimulatorOptions;
 import org.loyaltyengine.ledger.LedgerJobsVerticle;
+import org.loyaltyengine.testing.ContractCheck;
 import org.loyaltyengine.testing.TestEngine;
 import org.loyaltyengine.testing.TestEngine.Tenant;
 import org.loyaltyengine.testing.TestKafka;
@@ -443,13 +444,19 @@ class MultiNodeClusterTest {
     if (key != null) {
       request.putHeader("Authorization", "Bearer " + key);
     }
+    HttpResponse<Buffer> response;
     try {
-      HttpResponse<Buffer> response = (body == null ? request.send()
+      response = (body == null ? request.send()
           : request.putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer())).await();
-      return new Reply(response.statusCode(), response.body());
     } catch (Exception e) {
       return new Reply(0, null);
     }
+    java.util.Map<String, String> headers = new java.util.HashMap<>();
+    response.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
+    ContractCheck.verify(new ContractCheck.Exchange(method, path,
+        body == null ? java.util.Map.of() : java.util.Map.of("Content-Type", "application/json"),
+        body == null ? null : body.toBuffer(), response.statusCode(), headers, response.body()));
+    return new Reply(response.statusCode(), response.body());
   }
 
   static JsonObject check(int node, String id) {

@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.loyaltyengine.testing.Eventually.eventually;
 
@@ -148,8 +149,8 @@ class RetentionTest {
     engine.enrol(pos, "by-pos"); // a pos key: not an admin change
     assertEquals(400, put("/v1/settings/retention", tenant.adminKey(), new JsonObject()).status());
     assertEquals(200, put("/v1/settings/retention", tenant.adminKey(), policy(30, 2, 10, 400)).status());
-    awaitTrue(() -> engine.get("/v1/audit-log", tenant.adminKey()).json().getJsonArray("entries").size() == 2);
-    var entries = engine.get("/v1/audit-log", tenant.adminKey()).json().getJsonArray("entries");
+    awaitTrue(() -> engine.get("/v1/audit-log", tenant.adminKey()).json().getJsonArray("items").size() == 2);
+    var entries = engine.get("/v1/audit-log", tenant.adminKey()).json().getJsonArray("items");
     JsonObject newest = entries.getJsonObject(0);
     assertEquals("PUT", newest.getString("method"));
     assertEquals("/v1/settings/retention", newest.getString("path"));
@@ -159,18 +160,24 @@ class RetentionTest {
   }
 
   @Test
-  @DisplayName("the audit trail pages with nextBefore")
+  @DisplayName("the audit trail pages like every list: items, and nextCursor until the last page")
   void auditPaging() {
     Tenant tenant = engine.createTenant("audit-paging");
     for (int i = 0; i < 3; i++) {
       engine.createKey(tenant.adminKey(), "read");
     }
-    awaitTrue(() -> engine.get("/v1/audit-log", tenant.adminKey()).json().getJsonArray("entries").size() == 3);
+    awaitTrue(() -> engine.get("/v1/audit-log", tenant.adminKey()).json().getJsonArray("items").size() == 3);
     JsonObject first = engine.get("/v1/audit-log?limit=2", tenant.adminKey()).json();
-    assertEquals(2, first.getJsonArray("entries").size());
-    JsonObject second = engine.get("/v1/audit-log?limit=2&before=" + first.getLong("nextBefore"), tenant.adminKey()).json();
-    assertEquals(1, second.getJsonArray("entries").size());
-    assertEquals(400, engine.get("/v1/audit-log?before=x", tenant.adminKey()).status());
+    assertEquals(2, first.getJsonArray("items").size());
+    JsonObject second = engine.get("/v1/audit-log?limit=2&cursor=" + first.getString("nextCursor"), tenant.adminKey()).json();
+    assertEquals(1, second.getJsonArray("items").size());
+    assertTrue(second.containsKey("nextCursor"));
+    assertNull(second.getString("nextCursor"), "the last page says so");
+    assertTrue(second.getJsonArray("items").getJsonObject(0).getLong("id")
+        < first.getJsonArray("items").getJsonObject(1).getLong("id"), "the next page continues below the first");
+    Reply bad = engine.get("/v1/audit-log?cursor=x", tenant.adminKey());
+    assertEquals(400, bad.status());
+    assertEquals("invalid_cursor", bad.errorCode());
   }
 
   @Test

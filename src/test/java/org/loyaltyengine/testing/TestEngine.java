@@ -169,9 +169,20 @@ public final class TestEngine implements AutoCloseable {
 
   /** Starts a POST without waiting, for concurrent scenarios. */
   public io.vertx.core.Future<Reply> postAsync(String path, String key, JsonObject body) {
+    Buffer sent = body.toBuffer();
     return client.request(HttpMethod.POST, path).putHeader("Authorization", "Bearer " + key)
-        .putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer())
-        .map(r -> new Reply(r.statusCode(), r.body(), Map.of()));
+        .putHeader("Content-Type", "application/json").sendBuffer(sent)
+        .map(r -> checked(HttpMethod.POST, path, Map.of("Content-Type", "application/json"), sent, r));
+  }
+
+  /** The reply, once {@link ContractCheck} found the exchange to be one the API contract describes. */
+  private static Reply checked(HttpMethod method, String path, Map<String, String> requestHeaders, Buffer sent,
+                               HttpResponse<Buffer> response) {
+    Map<String, String> h = new HashMap<>();
+    response.headers().forEach(e -> h.put(e.getKey().toLowerCase(), e.getValue()));
+    ContractCheck.verify(new ContractCheck.Exchange(method, path, requestHeaders, sent, response.statusCode(), h,
+        response.body()));
+    return new Reply(response.statusCode(), response.body(), h);
   }
 
   /**
@@ -195,17 +206,17 @@ public final class TestEngine implements AutoCloseable {
   public Reply send(HttpMethod method, String path, String key, String contentType, Buffer body,
                     Map<String, String> headers) {
     HttpRequest<Buffer> request = client.request(method, path);
+    Map<String, String> sentHeaders = new HashMap<>(headers);
     if (key != null) {
       request.putHeader("Authorization", "Bearer " + key);
     }
     if (contentType != null) {
       request.putHeader("Content-Type", contentType);
+      sentHeaders.put("Content-Type", contentType);
     }
     headers.forEach(request::putHeader);
     HttpResponse<Buffer> response = (body == null ? request.send() : request.sendBuffer(body)).await();
-    Map<String, String> h = new HashMap<>();
-    response.headers().forEach(e -> h.put(e.getKey().toLowerCase(), e.getValue()));
-    return new Reply(response.statusCode(), response.body(), h);
+    return checked(method, path, sentHeaders, body, response);
   }
 
   // ---- API shortcuts ----

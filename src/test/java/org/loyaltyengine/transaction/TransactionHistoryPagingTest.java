@@ -61,6 +61,17 @@ class TransactionHistoryPagingTest {
   }
 
   @Test
+  @DisplayName("the history is compact JSON with UTC timestamps ending in Z, however the rows were written")
+  void compactJsonAndUtcTimestamps() {
+    engine.enrol(tenant.adminKey(), "compact");
+    insertTransactions("compact", "c-", 2, Instant.parse("2026-06-01T12:00:00.120Z")); // as the seeder writes rows
+    String body = engine.get("/v1/members/compact/transactions", tenant.adminKey()).body().toString();
+    assertTrue(!body.contains("\": ") && !body.contains(", \""), "no spaces between tokens: " + body);
+    assertTrue(body.contains("\"occurredAt\":\"2026-06-01T12:00:00.120Z\""), body);
+    assertTrue(!body.contains("+00:00"), body);
+  }
+
+  @Test
   @DisplayName("pages hold every transaction exactly once, newest first, and the last page has no cursor")
   void pagesCoverEverythingOnce() {
     engine.enrol(tenant.adminKey(), "pager");
