@@ -125,7 +125,10 @@ public final class FulfillmentVerticle extends VerticleBase {
         List<FulfillmentJob> batch = group.subList(i, Math.min(group.size(), i + partner.batchSize()));
         batches.add(permits(first.circuit(), partner).run(() -> afterRateLimit(first.circuit(), partner, batch.size())
             .compose(v -> breaker.<Map<String, PartnerClient.Outcome>>execute(() -> client.issue(partner, items(batch))))
-            .transform(ar -> ar.succeeded() ? settle(batch, ar.result(), partner) : retryOrFail(batch, ar.cause(), partner))));
+            .transform(ar -> ar.succeeded() ? settle(batch, ar.result(), partner) : retryOrFail(batch, ar.cause(), partner)))
+            .recover(e -> e instanceof InFlightLimit.QueueFull // not an attempt: the jobs wait for a later poll
+                ? settleAll(batch, j -> jobs.retry(j.id(), config.fulfillment().pollMs(), "waiting for a partner slot", false))
+                : Future.failedFuture(e)));
       }
       return Future.join(batches).mapEmpty();
     });
@@ -207,7 +210,8 @@ public final class FulfillmentVerticle extends VerticleBase {
   }
 
   private InFlightLimit permits(String circuit, PartnerConfig partner) {
-    return permits.computeIfAbsent(circuit, k -> new InFlightLimit(partner.maxConcurrency()));
+    return permits.computeIfAbsent(circuit, k -> new InFlightLimit(partner.maxConcurrency(),
+        config.fulfillment().maxQueuedBatches()));
   }
 
   @Override

@@ -164,8 +164,12 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
       settle(d, Outcome.DEFERRED, null, null, config.webhooks().circuitResetMs());
       return;
     }
-    slots.computeIfAbsent(d.subscriptionId(), k -> new InFlightLimit(config.webhooks().concurrencyPerEndpoint()))
+    int cap = config.webhooks().concurrencyPerEndpoint();
+    // The claim leaves out subscriptions whose slots are all spoken for, so at most one claim's worth waits.
+    slots.computeIfAbsent(d.subscriptionId(), k -> new InFlightLimit(cap, cap))
         .run(() -> attempt(d, breaker, claimedAt))
+        .recover(e -> e instanceof InFlightLimit.QueueFull ? settle(d, Outcome.DEFERRED, null, null, 0)
+            : Future.failedFuture(e))
         .onComplete(done -> {
           if (moreDue) {
             poll(); // a slot is free: the deliveries left behind can go now
