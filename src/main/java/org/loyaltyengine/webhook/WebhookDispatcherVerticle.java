@@ -96,7 +96,8 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     // well above that cap: subscriptions of different tenants on one host must not queue behind each other.
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setName("webhooks"),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(Math.max(256, w.concurrencyPerEndpoint())));
-    sender = new WebhookSender(vertx, http, w.timeoutMs(), Clock.systemUTC());
+    sender = new WebhookSender(vertx, http, w.timeoutMs(), Clock.systemUTC(),
+        new TargetGuard(vertx, TargetPolicy.parse(w.allowedTargets())));
     retries = new RetrySchedule(new Backoff(w.backoffBaseMs(), w.backoffCapMs()), Duration.ofHours(w.maxAgeHours()));
     for (Outcome o : Outcome.values()) {
       outcomes.put(o, Counter.builder("loyalty_webhook_deliveries").tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
