@@ -76,6 +76,9 @@ public final class FulfillmentVerticle extends VerticleBase {
     client = new PartnerClient(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64)));
     backoff = new Backoff(f.backoffBaseMs(), f.backoffCapMs());
+    // Shared by every fulfillment instance of the node (the same PartnerCircuits): one series, whatever the tenants.
+    Gauge.builder("loyalty_partner_circuits_open", circuits, c -> c.open().size())
+        .description("Partner circuits open on this node").register(registry);
     Gauge.builder("loyalty_fulfillment_queue_depth", queueDepth, AtomicLong::get)
         .description("Fulfillment jobs not yet done (queued or leased)").register(registry);
     vertx.setPeriodic(f.pollMs(), id -> poll());
@@ -203,8 +206,10 @@ public final class FulfillmentVerticle extends VerticleBase {
         log.info("event=circuit_closed circuit=partner:{}", name);
       });
       circuits.record(name, "closed");
-      Gauge.builder("loyalty_partner_circuit_open", b, x -> x.state() == CircuitBreakerState.OPEN ? 1 : 0)
-          .description("1 while the partner's circuit is open").tag("circuit", name).register(registry);
+      if (config.metrics().perTenantLabels()) { // "tenant:partner": one series per tenant's partner
+        Gauge.builder("loyalty_partner_circuit_open", b, x -> x.state() == CircuitBreakerState.OPEN ? 1 : 0)
+            .description("1 while the partner's circuit is open").tag("circuit", name).register(registry);
+      }
       return b;
     });
   }

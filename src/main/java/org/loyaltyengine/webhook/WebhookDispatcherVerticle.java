@@ -56,8 +56,9 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private final AppConfig config;
   private final MeterRegistry registry;
   private final String owner = "webhooks-" + UUID.randomUUID();
-  private final Map<UUID, CircuitBreaker> breakers = new HashMap<>();
+  private final Map<UUID, CircuitBreaker> breakers = new java.util.concurrent.ConcurrentHashMap<>(); // read by scrapes
   private final Map<UUID, InFlightLimit> slots = new HashMap<>();
+  private final Map<UUID, Gauge> circuitGauges = new HashMap<>();
   private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
   private final AtomicLong pending = new AtomicLong();
   private Pool pool;
@@ -106,7 +107,15 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     Gauge.builder("loyalty_webhook_deliveries_pending", pending, AtomicLong::get)
         .description("Webhook deliveries not yet delivered or failed").register(registry);
     vertx.setPeriodic(w.pollMs(), id -> poll());
-    vertx.setPeriodic(5_000, id -> deliveries.pending().onSuccess(pending::set));
+    vertx.setPeriodic(5_000, id -> {
+      deliveries.pending().onSuccess(pending::set);
+      forgetDeleted();
+    });
+    if (!config.metrics().perTenantLabels()) { // one node-wide figure; per-subscription gauges only when enabled
+      Gauge.builder("loyalty_webhook_circuits_open", breakers,
+              all -> all.values().stream().filter(b -> b.state() == CircuitBreakerState.OPEN).count())
+          .description("Webhook subscriptions whose circuit is open on this node").register(registry);
+    }
     // The intake side: events from the feed become deliveries (idempotent per subscription and event).
     return EventFeed.subscribe(vertx, config, new WebhookConsumer(pool)).onSuccess(s -> subscription = s);
   }
@@ -257,11 +266,38 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
             .onFailure(e -> log.warn("event=webhook_park_failed subscription={} error=\"{}\"", id, e.toString()));
       }).halfOpenHandler(v -> log.info("event=circuit_half_open circuit=webhook:{}", id))
           .closeHandler(v -> log.info("event=circuit_closed circuit=webhook:{}", id));
-      Gauge.builder("loyalty_webhook_circuit_open", b, x -> x.state() == CircuitBreakerState.OPEN ? 1 : 0)
-          .description("1 while the webhook subscription's circuit is open").tag("subscription", id.toString())
-          .register(registry);
+      if (config.metrics().perTenantLabels()) {
+        circuitGauges.put(id, Gauge.builder("loyalty_webhook_circuit_open", b,
+                x -> x.state() == CircuitBreakerState.OPEN ? 1 : 0)
+            .description("1 while the webhook subscription's circuit is open").tag("subscription", id.toString())
+            .register(registry));
+      }
       return b;
     });
+  }
+
+  /**
+   * Drops the breaker, slots and gauge of subscriptions deleted since (on any node): their deliveries are
+   * cancelled, so nothing here would ever use them again, and a deleted webhook must not linger in /metrics.
+   */
+  private void forgetDeleted() {
+    if (breakers.isEmpty()) {
+      return;
+    }
+    UUID[] known = breakers.keySet().toArray(UUID[]::new);
+    deliveries.activeAmong(known).onSuccess(active -> {
+      for (UUID id : known) {
+        InFlightLimit limit = slots.get(id);
+        if (!active.contains(id) && (limit == null || !limit.full())) {
+          breakers.remove(id).close();
+          slots.remove(id);
+          Gauge gauge = circuitGauges.remove(id);
+          if (gauge != null) {
+            registry.remove(gauge);
+          }
+        }
+      }
+    }).onFailure(e -> log.debug("event=webhook_forget_failed error=\"{}\"", e.toString()));
   }
 
   @Override
