@@ -143,8 +143,8 @@ public final class HttpVerticle extends VerticleBase {
         rules, bus, clock).mount(router, auth);
     new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
     new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
-    new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache)
-        .mount(router, auth);
+    new RewardRoutes(new RewardRepository(primary), new RedemptionRepository(primary), lookup, memberCache,
+        new PartnerRepository(primary)).mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);

@@ -31,8 +31,11 @@ public final class RewardRoutes {
   private final MemberLookup members;
   private final MemberCache memberCache;
 
+  private final org.loyaltyengine.fulfillment.PartnerRepository partners;
+
   public RewardRoutes(RewardRepository rewards, RedemptionRepository redemptions, MemberLookup members,
-                      MemberCache memberCache) {
+                      MemberCache memberCache, org.loyaltyengine.fulfillment.PartnerRepository partners) {
+    this.partners = partners;
     this.rewards = rewards;
     this.redemptions = redemptions;
     this.members = members;
@@ -62,7 +65,23 @@ public final class RewardRoutes {
   private void create(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     Reward reward = RewardJson.parse(JsonInput.of(ctx), null, true);
-    Responses.reply(ctx, 201, rewards.create(caller.tenantId(), reward).map(RewardJson::toJson));
+    Responses.reply(ctx, 201, partnerConfigured(caller.tenantId(), reward)
+        .compose(ok -> rewards.create(caller.tenantId(), reward)).map(RewardJson::toJson));
+  }
+
+  /**
+   * A gift-card or external reward must name a partner this tenant configured (PUT /v1/partners/{id}): otherwise
+   * every redemption of it could only fail later. Another tenant's partner of the same id does not count.
+   * Partners are never deleted, so a check before the write holds.
+   */
+  private Future<Void> partnerConfigured(java.util.UUID tenantId, Reward reward) {
+    if (reward.partner() == null) {
+      return Future.succeededFuture();
+    }
+    return partners.find(tenantId, reward.partner()).compose(p -> p.isPresent() ? Future.<Void>succeededFuture()
+        : Future.failedFuture(new Rejection(Rejection.Kind.UNPROCESSABLE, "partner_not_configured", "partner \""
+            + reward.partner() + "\" is not configured for this tenant; configure it with PUT /v1/partners/"
+            + reward.partner() + " first", "partner")));
   }
 
   private void list(RoutingContext ctx) {
@@ -81,7 +100,8 @@ public final class RewardRoutes {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     String rewardId = ctx.pathParam("rewardId");
     Reward reward = RewardJson.parse(JsonInput.of(ctx), rewardId, true);
-    Responses.reply(ctx, 200, rewards.replace(caller.tenantId(), reward).compose(r -> r.isPresent() ? found(r, rewardId)
+    Responses.reply(ctx, 200, partnerConfigured(caller.tenantId(), reward)
+        .compose(ok -> rewards.replace(caller.tenantId(), reward)).compose(r -> r.isPresent() ? found(r, rewardId)
         : rewards.find(caller.tenantId(), rewardId).compose(existing -> existing.isEmpty()
             ? Future.failedFuture(notFound(rewardId))
             : Future.failedFuture(Rejection.invalid("type", "a reward's type cannot change")))));
