@@ -31,14 +31,20 @@ class MetricsExposureTest {
     vertx = Vertx.vertx();
     hookSink = vertx.createHttpServer().requestHandler(r -> r.response().setStatusCode(503).end())
         .listen(0, "127.0.0.1").await();
-    engine = TestEngine.start(Map.of("LOYALTY_WEBHOOKS_POLL_MS", "50", "LOYALTY_RELAY_POLL_MS", "50",
-        "LOYALTY_WEBHOOKS_BACKOFF_BASE_MS", "20", "LOYALTY_WEBHOOKS_BACKOFF_CAP_MS", "50"));
   }
 
   @AfterAll
   static void stop() {
-    engine.close();
     vertx.close().await();
+  }
+
+  /** One engine at a time (each test its own), so the class never holds two sets of database connections. */
+  private static TestEngine startEngine(Map<String, String> extra) {
+    Map<String, String> env = new java.util.HashMap<>(Map.of("LOYALTY_WEBHOOKS_POLL_MS", "50",
+        "LOYALTY_RELAY_POLL_MS", "50", "LOYALTY_WEBHOOKS_BACKOFF_BASE_MS", "20", "LOYALTY_WEBHOOKS_BACKOFF_CAP_MS", "50"));
+    env.putAll(extra);
+    engine = TestEngine.start(env);
+    return engine;
   }
 
   private static String scrape() {
@@ -50,6 +56,12 @@ class MetricsExposureTest {
   @Test
   @DisplayName("with 100 tenants, each with traffic and a failing webhook, /metrics is at most 100 KB and names no tenant or webhook")
   void boundedWithHundredTenants() {
+    try (TestEngine started = startEngine(Map.of())) {
+      hundredTenants();
+    }
+  }
+
+  private void hundredTenants() {
     java.util.List<String> ids = new java.util.ArrayList<>();
     for (int i = 0; i < 100; i++) {
       Tenant t = engine.createTenant("metrics-" + i);
@@ -78,18 +90,20 @@ class MetricsExposureTest {
   @Test
   @DisplayName("on the API port /metrics needs the operator token")
   void operatorOnly() {
-    assertEquals(401, engine.get("/metrics", null).status());
-    Tenant t = engine.createTenant("not-operator");
-    assertEquals(401, engine.get("/metrics", t.adminKey()).status());
-    assertTrue(scrape().contains("vertx_http_server_response_time_seconds_bucket"));
+    try (TestEngine started = startEngine(Map.of())) {
+      assertEquals(401, engine.get("/metrics", null).status());
+      Tenant t = engine.createTenant("not-operator");
+      assertEquals(401, engine.get("/metrics", t.adminKey()).status());
+      assertTrue(scrape().contains("vertx_http_server_response_time_seconds_bucket"));
+    }
   }
 
   @Test
   @DisplayName("on a separate management port /metrics is served there only; with per-tenant labels on, a deleted webhook's circuit gauge goes away")
   void managementPortAndDeletedGauges() {
     int port = TestEngine.freePort();
-    try (TestEngine managed = TestEngine.start(Map.of("LOYALTY_METRICS_PORT", String.valueOf(port),
-        "LOYALTY_METRICS_PER_TENANT_LABELS", "true", "LOYALTY_WEBHOOKS_POLL_MS", "50", "LOYALTY_RELAY_POLL_MS", "50"))) {
+    try (TestEngine managed = startEngine(Map.of("LOYALTY_METRICS_PORT", String.valueOf(port),
+        "LOYALTY_METRICS_PER_TENANT_LABELS", "true"))) {
       assertEquals(404, managed.get("/metrics", TestEngine.OPERATOR_TOKEN).status());
       io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(vertx);
       java.util.function.Supplier<String> scrape = () -> {
