@@ -148,7 +148,7 @@ public final class HttpVerticle extends VerticleBase {
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);
-    new WebhookRoutes(new WebhookRepository(primary), new org.loyaltyengine.webhook.TargetGuard(vertx,
+    new WebhookRoutes(new WebhookRepository(primary), new org.loyaltyengine.webhook.TargetLookup(vertx,
         org.loyaltyengine.webhook.TargetPolicy.parse(config.webhooks().allowedTargets()))).mount(router, auth);
     new EventBatchRoutes(new InboxRepository(primary), config.ingest().partitions(), clock).mount(router, auth);
 

@@ -28,9 +28,9 @@ public final class WebhookRoutes {
   private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 
   private final WebhookRepository webhooks;
-  private final TargetGuard targets;
+  private final TargetLookup targets;
 
-  public WebhookRoutes(WebhookRepository webhooks, TargetGuard targets) {
+  public WebhookRoutes(WebhookRepository webhooks, TargetLookup targets) {
     this.webhooks = webhooks;
     this.targets = targets;
   }

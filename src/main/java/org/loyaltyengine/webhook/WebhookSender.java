@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the time of sending. The whole exchange (connect, send, answer) is bounded by {@code timeoutMs}: an
  * endpoint that accepts the connection and then trickles or never answers is cut off, not waited for.
  * Redirects are not followed. Answers with the status code whatever it is; fails on time-out, a
- * connection error, or {@link TargetGuard.TargetRefused} when the host resolves to an address the SSRF guard
+ * connection error, or {@link TargetLookup.TargetRefused} when the host resolves to an address the SSRF guard
  * refuses (nothing is sent then).
  */
 public final class WebhookSender {
@@ -44,9 +44,9 @@ public final class WebhookSender {
   private final HttpClient http;
   private final long timeoutMs;
   private final Clock clock;
-  private final TargetGuard guard;
+  private final TargetLookup guard;
 
-  public WebhookSender(Vertx vertx, HttpClient http, long timeoutMs, Clock clock, TargetGuard guard) {
+  public WebhookSender(Vertx vertx, HttpClient http, long timeoutMs, Clock clock, TargetLookup guard) {
     this.vertx = vertx;
     this.http = http;
     this.timeoutMs = timeoutMs;

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * the JDK resolver blocks), and judges every address it resolves to. The sender then connects to the address
  * judged here, never resolving again, so a name cannot pass the check and then point somewhere else.
  */
-public final class TargetGuard {
+public final class TargetLookup {
   /** How long a subscription waits for DNS before it is accepted and left to the delivery-time check. */
   private static final long SUBSCRIBE_RESOLVE_MS = 2_000;
 
@@ -29,7 +29,7 @@ public final class TargetGuard {
   private final Vertx vertx;
   private final TargetPolicy policy;
 
-  public TargetGuard(Vertx vertx, TargetPolicy policy) {
+  public TargetLookup(Vertx vertx, TargetPolicy policy) {
     this.vertx = vertx;
     this.policy = policy;
   }

@@ -24,7 +24,7 @@ import static org.loyaltyengine.webhook.WebhookFixtures.subscribe;
 
 /** The SSRF guard end to end: at subscription (a clear 422) and at every delivery (the address connected to). */
 @DisplayName("Webhook SSRF guard")
-class WebhookTargetGuardTest {
+class WebhookSsrfGuardTest {
   static Vertx vertx;
   /** No allow-list: nothing internal may be reached. */
   static TestEngine strict;
