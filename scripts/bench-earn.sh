@@ -12,6 +12,8 @@
 # Builds the jar when it is missing or older than the sources.
 # Run from the repository root: scripts/bench-earn.sh
 set -euo pipefail
+# /metrics on the API port is operator-only: the server started below inherits this token, curl sends it.
+export LOYALTY_OPERATOR_TOKEN="${LOYALTY_OPERATOR_TOKEN:-bench-operator-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 export LC_ALL=C
 
 BENCH_MEMBERS=${BENCH_MEMBERS:-500000}
@@ -245,7 +247,7 @@ parse_wrk() {
 
 proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 cache_lookups() {
-  curl -s "$BASE/metrics" | awk '/^loyalty_member_cache_lookups_total[{]/ {
+  curl -s -H "Authorization: Bearer ${LOYALTY_OPERATOR_TOKEN:-}" "$BASE/metrics" | awk '/^loyalty_member_cache_lookups_total[{]/ {
       for (r in want) if (index($0, "result=\"" r "\"")) n[r] = $NF }
     BEGIN { want["hit"]; want["miss"]; want["bypass"] }
     END { printf "%.0f %.0f %.0f\n", n["hit"], n["miss"], n["bypass"] }'
@@ -332,7 +334,7 @@ stop_samplers() {
     }
     END { printf "%.0f\t%.0f\t%d young + %d full, %.2f s\n", peak / 1024, old / 1024, y - y0, fg - f0, t - t0 }
   ' "$RAW/jstat-$phase.txt")
-  P_HEAP_METRICS_MB=$(curl -s "$BASE/metrics" | awk '/^jvm_memory_used_bytes[{]area="heap"/ { s += $NF }
+  P_HEAP_METRICS_MB=$(curl -s -H "Authorization: Bearer ${LOYALTY_OPERATOR_TOKEN:-}" "$BASE/metrics" | awk '/^jvm_memory_used_bytes[{]area="heap"/ { s += $NF }
     END { printf "%.0f", s / 1048576 }')
   P_SPLIT=$(split_cpu "$RAW/top-$phase.txt" "$gen_pid")
 }

@@ -9,6 +9,8 @@
 # Builds the jar when it is missing or older than the sources.
 # Run from the repository root: scripts/bench-reads.sh
 set -euo pipefail
+# /metrics on the API port is operator-only: the server started below inherits this token, curl sends it.
+export LOYALTY_OPERATOR_TOKEN="${LOYALTY_OPERATOR_TOKEN:-bench-operator-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 export LC_ALL=C
 
 BENCH_MEMBERS=${BENCH_MEMBERS:-500000}
@@ -145,7 +147,7 @@ proc_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # "hit miss bypass": the server's member cache lookups so far (bypass: Redis failed or its circuit was open).
 cache_lookups() {
-  curl -s "$BASE/metrics" | awk '/^loyalty_member_cache_lookups_total[{]/ {
+  curl -s -H "Authorization: Bearer ${LOYALTY_OPERATOR_TOKEN:-}" "$BASE/metrics" | awk '/^loyalty_member_cache_lookups_total[{]/ {
       for (r in want) if (index($0, "result=\"" r "\"")) n[r] = $NF }
     BEGIN { want["hit"]; want["miss"]; want["bypass"] }
     END { printf "%.0f %.0f %.0f\n", n["hit"], n["miss"], n["bypass"] }'
@@ -190,7 +192,7 @@ stop_samplers() {
     }
     END { printf "%.0f\t%.0f\t%d young + %d full, %.2f s\n", peak / 1024, old / 1024, y - y0, fg - f0, t - t0 }
   ' "$RAW/jstat-$phase.txt")
-  P_HEAP_METRICS_MB=$(curl -s "$BASE/metrics" | awk '/^jvm_memory_used_bytes[{]area="heap"/ { s += $NF }
+  P_HEAP_METRICS_MB=$(curl -s -H "Authorization: Bearer ${LOYALTY_OPERATOR_TOKEN:-}" "$BASE/metrics" | awk '/^jvm_memory_used_bytes[{]area="heap"/ { s += $NF }
     END { printf "%.0f", s / 1048576 }')
   # Average %CPU per process group over top's samples (the first sample covers no interval: skipped).
   P_SPLIT=$(awk -v server="$SERVER_PID" -v gen="$gen_pid" -v cores="$(nproc)" '

@@ -37,6 +37,8 @@ run_logged() {
 DEMO_MEMBERS="${DEMO_MEMBERS:-10000}"
 export LOYALTY_OPERATOR_TOKEN="${LOYALTY_OPERATOR_TOKEN:-demo-operator-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 PORT="${LOYALTY_HTTP_PORT:-8080}"
+# The demo's webhook receivers run on this machine: let webhooks reach loopback (docs/webhooks.md, SSRF guard).
+export LOYALTY_WEBHOOKS_ALLOWED_TARGETS="${LOYALTY_WEBHOOKS_ALLOWED_TARGETS:-127.0.0.1}"
 
 mkdir -p target
 if [ ! -f target/loyalty-engine.jar ] || [ -n "$(find src pom.xml conf -newer target/loyalty-engine.jar -print -quit)" ]; then

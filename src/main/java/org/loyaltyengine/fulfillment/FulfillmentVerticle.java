@@ -77,6 +77,9 @@ public final class FulfillmentVerticle extends VerticleBase {
     backoff = new Backoff(f.backoffBaseMs(), f.backoffCapMs());
     Backlog queue = Backlog.register(registry, "loyalty_fulfillment_queue_depth",
         "loyalty_fulfillment_queue_oldest_age_seconds", "Fulfillment jobs not yet done (queued or leased)");
+    // Shared by every fulfillment instance of the node (the same PartnerCircuits): one series, whatever the tenants.
+    Gauge.builder("loyalty_partner_circuits_open", circuits, c -> c.open().size())
+        .description("Partner circuits open on this node").register(registry);
     vertx.setPeriodic(f.pollMs(), id -> poll());
     vertx.setPeriodic(5_000, id -> jobs.depth().onSuccess(queue::update));
     return Future.succeededFuture();
@@ -124,7 +127,10 @@ public final class FulfillmentVerticle extends VerticleBase {
         List<FulfillmentJob> batch = group.subList(i, Math.min(group.size(), i + partner.batchSize()));
         batches.add(permits(first.circuit(), partner).run(() -> afterRateLimit(first.circuit(), partner, batch.size())
             .compose(v -> breaker.<Map<String, PartnerClient.Outcome>>execute(() -> client.issue(partner, items(batch))))
-            .transform(ar -> ar.succeeded() ? settle(batch, ar.result(), partner) : retryOrFail(batch, ar.cause(), partner))));
+            .transform(ar -> ar.succeeded() ? settle(batch, ar.result(), partner) : retryOrFail(batch, ar.cause(), partner)))
+            .recover(e -> e instanceof InFlightLimit.QueueFull // not an attempt: the jobs wait for a later poll
+                ? settleAll(batch, j -> jobs.retry(j.id(), config.fulfillment().pollMs(), "waiting for a partner slot", false))
+                : Future.failedFuture(e)));
       }
       return Future.join(batches).mapEmpty();
     });
@@ -199,14 +205,17 @@ public final class FulfillmentVerticle extends VerticleBase {
         log.info("event=circuit_closed circuit=partner:{}", name);
       });
       circuits.record(name, "closed");
-      Gauge.builder("loyalty_partner_circuit_open", b, x -> x.state() == CircuitBreakerState.OPEN ? 1 : 0)
-          .description("1 while the partner's circuit is open").tag("circuit", name).register(registry);
+      if (config.metrics().perTenantLabels()) { // "tenant:partner": one series per tenant's partner
+        Gauge.builder("loyalty_partner_circuit_open", b, x -> x.state() == CircuitBreakerState.OPEN ? 1 : 0)
+            .description("1 while the partner's circuit is open").tag("circuit", name).register(registry);
+      }
       return b;
     });
   }
 
   private InFlightLimit permits(String circuit, PartnerConfig partner) {
-    return permits.computeIfAbsent(circuit, k -> new InFlightLimit(partner.maxConcurrency()));
+    return permits.computeIfAbsent(circuit, k -> new InFlightLimit(partner.maxConcurrency(),
+        config.fulfillment().maxQueuedBatches()));
   }
 
   @Override

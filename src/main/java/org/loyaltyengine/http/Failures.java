@@ -58,8 +58,13 @@ public final class Failures implements Handler<RoutingContext> {
       send(ctx, 503, "service_unavailable", "a backing service is unavailable; retry later", null);
       return;
     }
-    if (ctx.statusCode() == 413) { // BodyHandler fails with the status and an exception
-      byStatus(ctx, 413);
+    if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) { // e.g. BodyHandler's 413, a path Vert.x cannot decode
+      byStatus(ctx, ctx.statusCode());
+      return;
+    }
+    if (failure instanceof io.vertx.ext.web.handler.HttpException http && http.getStatusCode() >= 400
+        && http.getStatusCode() < 500) { // e.g. "Error while decoding query params"
+      byStatus(ctx, http.getStatusCode());
       return;
     }
     log.error("requestId={} event=unhandled_failure method={} path=\"{}\"", RequestIds.of(ctx),
@@ -84,7 +89,8 @@ public final class Failures implements Handler<RoutingContext> {
   /** A connection pool's wait queue (or another bounded queue) is full: this node has more work than it can serve. */
   static boolean isOverload(Throwable t) {
     return anyCause(t, c -> c instanceof io.vertx.core.http.ConnectionPoolTooBusyException
-        || c instanceof org.loyaltyengine.platform.Overloaded);
+        || c instanceof org.loyaltyengine.platform.Overloaded
+        || c instanceof org.loyaltyengine.platform.InFlightLimit.QueueFull);
   }
 
   /** Connection trouble, time-outs and PostgreSQL's connection/resource classes are worth a retry. */

@@ -89,6 +89,7 @@ public final class HttpVerticle extends VerticleBase {
   private Pool replica;
   private Redis redis;
   private HttpServer server;
+  private HttpServer managementServer;
 
   public HttpVerticle(AppConfig config, NodeState caches, PrometheusMeterRegistry registry, Clock clock) {
     this.config = config;
@@ -114,9 +115,15 @@ public final class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds(config.http().accessLog()));
+    router.route().handler(new InputGuard()); // NUL, bad UTF-8 or %-encoding in path, query or headers: 400 here
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(redis)));
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    if (config.metrics().separatePort()) {
+      router.get("/metrics").handler(ctx -> Failures.byStatus(ctx, 404)); // served on the management port only
+    } else {
+      router.get("/metrics").handler(new OperatorOnly(config.operator().token()))
+          .handler(PrometheusScrapingHandler.create(registry));
+    }
     ApiContract.mount(router); // GET /openapi.json and /docs
     // Health and metrics above are never shed; every API request below first takes an in-flight slot.
     router.route().handler(new AdmissionHandler(caches.admission(), config.admission().retryAfterSeconds(), registry));
@@ -158,13 +165,14 @@ public final class HttpVerticle extends VerticleBase {
         rules, bus, clock).mount(router, auth);
     new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
     new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
-    new RewardRoutes(new RewardRepository(primary), redemptions, lookup, memberCache, fraud)
-        .mount(router, auth);
+    new RewardRoutes(new RewardRepository(primary), redemptions, lookup, memberCache, fraud,
+        new PartnerRepository(primary)).mount(router, auth);
     new FraudRoutes(fraudRepository, caches.fraudPolicies(), memberCache, bus).mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);
-    new WebhookRoutes(new WebhookRepository(primary)).mount(router, auth);
+    new WebhookRoutes(new WebhookRepository(primary), new org.loyaltyengine.webhook.TargetLookup(vertx,
+        org.loyaltyengine.webhook.TargetPolicy.parse(config.webhooks().allowedTargets()))).mount(router, auth);
     new EventBatchRoutes(new InboxRepository(primary), config.ingest().partitions(), clock).mount(router, auth);
 
     Failures failures = new Failures();
@@ -172,16 +180,33 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> Failures.byStatus(ctx, 404));
     router.errorHandler(405, ctx -> Failures.byStatus(ctx, 405));
     router.errorHandler(500, failures);
+    router.errorHandler(400, failures); // e.g. a path parameter Vert.x cannot decode: the JSON shape, not plain text
 
-    return ApiContract.preload(vertx).compose(loaded -> vertx.createHttpServer(new HttpServerOptions()
+    Future<HttpServer> api = ApiContract.preload(vertx).compose(loaded -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(config.http().host())
             .setPort(config.http().port())
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
-            .setIdleTimeout(120))
+            .setIdleTimeout(120)
+            .setMaxInitialLineLength(config.http().maxInitialLineBytes())
+            .setMaxHeaderSize(config.http().maxHeaderBytes()))
         .requestHandler(router)
+        .invalidRequestHandler(InvalidRequests::answer)
         .listen()
         .onSuccess(s -> server = s));
+    if (!config.metrics().separatePort()) {
+      return api;
+    }
+    // The management port: /metrics only, open to whoever can reach its (by default loopback) address.
+    Router management = Router.router(vertx);
+    management.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    management.errorHandler(404, ctx -> Failures.byStatus(ctx, 404));
+    return api.compose(s -> vertx.createHttpServer(new HttpServerOptions()
+            .setHost(config.metrics().host()).setPort(config.metrics().port()))
+        .requestHandler(management)
+        .invalidRequestHandler(InvalidRequests::answer)
+        .listen()
+        .onSuccess(m -> managementServer = m));
   }
 
   private Pool pool(String name, PgConnectOptions options) {
@@ -226,7 +251,8 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> http = server == null ? Future.succeededFuture() : server.close();
+    Future<Void> http = (server == null ? Future.<Void>succeededFuture() : server.close())
+        .eventually(() -> managementServer == null ? Future.succeededFuture() : managementServer.close());
     return http.eventually(() -> primary.close())
         .eventually(() -> replica == null ? Future.succeededFuture() : replica.close())
         .eventually(() -> {

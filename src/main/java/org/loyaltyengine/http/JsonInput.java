@@ -64,7 +64,36 @@ public final class JsonInput {
     if (!(parsed instanceof JsonObject object)) {
       throw new Rejection(Rejection.Kind.INVALID, "invalid_body", "the body must be a JSON object", null);
     }
+    checkText(object, "");
     return new JsonInput(object, "");
+  }
+
+  /**
+   * Every string of the body, field names included, must be storable text ({@link SafeText#problem}): a NUL
+   * or an unpaired surrogate is 400 {@code invalid_text} naming the field's path, before any endpoint sees it.
+   * Invalid UTF-8 bytes never get this far: the JSON parser refuses them ({@code malformed_json}).
+   */
+  private static void checkText(Object value, String at) {
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> e : object) {
+        String field = at.isEmpty() ? e.getKey() : at + "." + e.getKey();
+        String keyProblem = SafeText.problem(e.getKey());
+        if (keyProblem != null) {
+          throw new Rejection(Rejection.Kind.INVALID, "invalid_text", "a field name under \"" + (at.isEmpty() ? "(body)" : at)
+              + "\" contains " + keyProblem, at.isEmpty() ? null : at);
+        }
+        checkText(e.getValue(), field);
+      }
+    } else if (value instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        checkText(array.getValue(i), at + "[" + i + "]");
+      }
+    } else if (value instanceof String s) {
+      String problem = SafeText.problem(s);
+      if (problem != null) {
+        throw new Rejection(Rejection.Kind.INVALID, "invalid_text", at + " contains " + problem, at);
+      }
+    }
   }
 
   public static JsonInput of(JsonObject json) {

@@ -14,9 +14,10 @@ import java.util.Optional;
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
                         Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
                         Relay relay, Analytics analytics, Cluster cluster, Ingest ingest, RateLimit rateLimit,
-                        Admission admission, Tracing tracing, Fraud fraud) {
+                        Admission admission, Tracing tracing, Fraud fraud, Metrics metrics) {
 
-  public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog) {
+  public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog,
+                     int maxInitialLineBytes, int maxHeaderBytes) {
     public int effectiveInstances() {
       return instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
     }
@@ -69,11 +70,25 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
   }
 
   public record Fulfillment(boolean enabled, int instances, long pollMs, int claimBatch, long leaseMs,
-                            long backoffBaseMs, long backoffCapMs, int circuitFailuresToOpen, long circuitResetMs) {}
+                            long backoffBaseMs, long backoffCapMs, int circuitFailuresToOpen, long circuitResetMs,
+                            int maxQueuedBatches) {}
 
   public record Webhooks(boolean enabled, long pollMs, int claimBatch, long leaseMs, long timeoutMs, long backoffBaseMs,
                          long backoffCapMs, int maxAgeHours, int concurrencyPerEndpoint, int circuitFailuresToOpen,
-                         long circuitResetMs) {}
+                         long circuitResetMs, String allowedTargets) {}
+
+  /**
+   * Where and how {@code /metrics} is served (README "Operations").
+   *
+   * @param port             0 = on the API port, behind the operator token; otherwise a separate management port
+   * @param host             the management port's bind address
+   * @param perTenantLabels  label meters by tenant and webhook/partner id (unbounded cardinality; off by default)
+   */
+  public record Metrics(int port, String host, boolean perTenantLabels) {
+    public boolean separatePort() {
+      return port > 0;
+    }
+  }
 
   /** @param leaseRetryMs how often a node that does not run the jobs tries to take them over (fail-over time) */
   public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers,
@@ -180,7 +195,9 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_HTTP_INSTANCES", 0, 64),
             s.integer("LOYALTY_HTTP_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024),
             s.integer("LOYALTY_HTTP_MAX_BULK_BODY_BYTES", 1024, 256 * 1024 * 1024),
-            s.bool("LOYALTY_HTTP_ACCESS_LOG")),
+            s.bool("LOYALTY_HTTP_ACCESS_LOG"),
+            s.integer("LOYALTY_HTTP_MAX_INITIAL_LINE_BYTES", 256, 65_536),
+            s.integer("LOYALTY_HTTP_MAX_HEADER_BYTES", 1024, 262_144)),
         new Pg(
             s.string("LOYALTY_PG_URL"),
             s.string("LOYALTY_PG_READ_URL"),
@@ -215,7 +232,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_FULFILLMENT_BACKOFF_BASE_MS", 1, 3_600_000),
             s.integer("LOYALTY_FULFILLMENT_BACKOFF_CAP_MS", 1, 86_400_000),
             s.integer("LOYALTY_FULFILLMENT_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
-            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000)),
+            s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000),
+            s.integer("LOYALTY_FULFILLMENT_MAX_QUEUED_BATCHES", 1, 100_000)),
         new Retention(s.bool("LOYALTY_RETENTION_ENABLED"), s.integer("LOYALTY_RETENTION_EVERY_MS", 100, 86_400_000),
             s.integer("LOYALTY_RETENTION_BATCH_ROWS", 1, 100_000),
             s.integer("LOYALTY_RETENTION_MAX_BATCHES_PER_RUN", 1, 1_000_000),
@@ -229,7 +247,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_WEBHOOKS_MAX_AGE_HOURS", 1, 24 * 30),
             s.integer("LOYALTY_WEBHOOKS_CONCURRENCY_PER_ENDPOINT", 1, 256),
             s.integer("LOYALTY_WEBHOOKS_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
-            s.integer("LOYALTY_WEBHOOKS_CIRCUIT_RESET_MS", 10, 3_600_000)),
+            s.integer("LOYALTY_WEBHOOKS_CIRCUIT_RESET_MS", 10, 3_600_000),
+            s.string("LOYALTY_WEBHOOKS_ALLOWED_TARGETS")),
         new Kafka(s.string("LOYALTY_KAFKA_BOOTSTRAP"), s.string("LOYALTY_KAFKA_TOPIC"),
             s.integer("LOYALTY_KAFKA_TOPIC_PARTITIONS", 1, 10_000), s.integer("LOYALTY_KAFKA_REPLICATION_FACTOR", 1, 16),
             s.integer("LOYALTY_KAFKA_DELIVERY_TIMEOUT_MS", 1_000, 3_600_000)),
@@ -266,7 +285,10 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_FRAUD_TIMEOUT_MS", 10, 60_000), s.bool("LOYALTY_FRAUD_METRICS_PER_TENANT"),
             s.integer("LOYALTY_FRAUD_METRICS_MAX_SERIES", 1, 100_000),
             s.integer("LOYALTY_FRAUD_RATE_WINDOW_MINUTES", 1, 1_440),
-            s.integer("LOYALTY_FRAUD_BASELINE_MINUTES", 1, 10_080)));
+            s.integer("LOYALTY_FRAUD_BASELINE_MINUTES", 1, 10_080)),
+
+        new Metrics(s.integer("LOYALTY_METRICS_PORT", 0, 65535), s.string("LOYALTY_METRICS_HOST"),
+            s.bool("LOYALTY_METRICS_PER_TENANT_LABELS")));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

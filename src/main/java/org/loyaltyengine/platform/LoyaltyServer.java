@@ -74,14 +74,15 @@ public final class LoyaltyServer implements AutoCloseable {
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Request and response sizes would cost two histogram records per request and answer no question the
-    // latency histograms and byte counters do not.
-    registry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("vertx.http.server.request.bytes"))
-        .meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("vertx.http.server.response.bytes"));
+    // latency histograms and byte counters do not; histograms are kept small (MetricsLimits).
+    for (io.micrometer.core.instrument.config.MeterFilter filter : MetricsLimits.filters()) {
+      registry.config().meterFilter(filter);
+    }
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setRegistryName("loyalty-" + UUID.randomUUID()) // one registry per engine, even several in one JVM
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)) // buckets: MetricsLimits
         // EB_ADDRESS: without it the event-bus meters of every address share one id and only the first address
         // is counted. The engine's addresses are a fixed, small set (reply addresses are not measured).
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,

@@ -36,9 +36,12 @@ public final class RewardRoutes {
   private final MemberLookup members;
   private final MemberCache memberCache;
   private final FraudClient fraud;
+  private final org.loyaltyengine.fulfillment.PartnerRepository partners;
 
   public RewardRoutes(RewardRepository rewards, RedemptionRepository redemptions, MemberLookup members,
-                      MemberCache memberCache, FraudClient fraud) {
+                      MemberCache memberCache, FraudClient fraud,
+                      org.loyaltyengine.fulfillment.PartnerRepository partners) {
+    this.partners = partners;
     this.rewards = rewards;
     this.redemptions = redemptions;
     this.members = members;
@@ -71,7 +74,23 @@ public final class RewardRoutes {
   private void create(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     Reward reward = RewardJson.parse(JsonInput.of(ctx), null, true);
-    Responses.reply(ctx, 201, rewards.create(caller.tenantId(), reward).map(RewardJson::toJson));
+    Responses.reply(ctx, 201, partnerConfigured(caller.tenantId(), reward)
+        .compose(ok -> rewards.create(caller.tenantId(), reward)).map(RewardJson::toJson));
+  }
+
+  /**
+   * A gift-card or external reward must name a partner this tenant configured (PUT /v1/partners/{id}): otherwise
+   * every redemption of it could only fail later. Another tenant's partner of the same id does not count.
+   * Partners are never deleted, so a check before the write holds.
+   */
+  private Future<Void> partnerConfigured(java.util.UUID tenantId, Reward reward) {
+    if (reward.partner() == null) {
+      return Future.succeededFuture();
+    }
+    return partners.find(tenantId, reward.partner()).compose(p -> p.isPresent() ? Future.<Void>succeededFuture()
+        : Future.failedFuture(new Rejection(Rejection.Kind.UNPROCESSABLE, "partner_not_configured", "partner \""
+            + reward.partner() + "\" is not configured for this tenant; configure it with PUT /v1/partners/"
+            + reward.partner() + " first", "partner")));
   }
 
   private void list(RoutingContext ctx) {
@@ -90,7 +109,8 @@ public final class RewardRoutes {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     String rewardId = ctx.pathParam("rewardId");
     Reward reward = RewardJson.parse(JsonInput.of(ctx), rewardId, true);
-    Responses.reply(ctx, 200, auditBefore(ctx, caller, rewardId).compose(v -> rewards.replace(caller.tenantId(), reward)).compose(r -> r.isPresent() ? found(r, rewardId)
+    Responses.reply(ctx, 200, partnerConfigured(caller.tenantId(), reward)
+        .compose(ok -> auditBefore(ctx, caller, rewardId)).compose(v -> rewards.replace(caller.tenantId(), reward)).compose(r -> r.isPresent() ? found(r, rewardId)
         : rewards.find(caller.tenantId(), rewardId).compose(existing -> existing.isEmpty()
             ? Future.failedFuture(notFound(rewardId))
             : Future.failedFuture(Rejection.invalid("type", "a reward's type cannot change")))));

@@ -32,7 +32,8 @@ import java.util.UUID;
 public final class PurchaseRoutes {
   private static final Set<String> RETURN_FIELDS = Set.of("returnId", "items", "amount");
   private static final Set<String> RETURN_ITEM_FIELDS = Set.of("sku", "quantity");
-  private static final int MAX_RETURN_ATTEMPTS = 8;
+  /** Each attempt lets at least one concurrent return through, so this covers a burst of as many returns. */
+  private static final int MAX_RETURN_ATTEMPTS = 32;
   private static final String FIND_RETURN =
       "select request_hash, result from point_returns where tenant_id = $1 and return_id = $2";
   private static final String FIND_FOR_RETURN = """
@@ -113,9 +114,17 @@ public final class PurchaseRoutes {
             (JsonObject) r.getValue("result"), 0), hash, "returnId");
       }
       return planAndRecord(tenantId, transactionId, returnId, hash, items, amount);
-    }).recover(err -> LedgerRepository.isState(err, LedgerRepository.RETURN_RACED) && attempt < MAX_RETURN_ATTEMPTS
-        ? recordReturn(tenantId, transactionId, returnId, hash, items, amount, attempt + 1)
-        : Future.failedFuture(err));
+    }).recover(err -> {
+      if (!LedgerRepository.isState(err, LedgerRepository.RETURN_RACED)) {
+        return Future.failedFuture(err);
+      }
+      if (attempt < MAX_RETURN_ATTEMPTS) {
+        return recordReturn(tenantId, transactionId, returnId, hash, items, amount, attempt + 1);
+      }
+      // Still losing after every re-plan: nothing was written for this return; the client may simply retry it.
+      return Future.failedFuture(Rejection.conflict("return_conflict", "other returns of purchase " + transactionId
+          + " kept landing first; nothing was recorded for this return, retry it", "transactionId"));
+    });
   }
 
   private Future<LedgerRepository.Outcome> planAndRecord(UUID tenantId, String transactionId, String returnId,

@@ -97,6 +97,16 @@ public final class WebhookDeliveryRepository {
     return pool.preparedQuery(PARK).execute(Tuple.of(subscriptionId, delayMs)).map(rows -> rows.rowCount());
   }
 
+  /** Which of these subscriptions still exist and are active. */
+  public Future<java.util.Set<UUID>> activeAmong(UUID[] ids) {
+    return pool.preparedQuery("select id from webhook_subscriptions where id = any($1) and active")
+        .execute(Tuple.of(ids)).map(rows -> {
+          java.util.Set<UUID> out = new java.util.HashSet<>();
+          rows.forEach(r -> out.add(r.getUUID(0)));
+          return out;
+        });
+  }
+
   /** One row: pending deliveries ({@code depth}) and the oldest one's age in seconds ({@code oldest_age_s}). */
   public Future<Row> pending() {
     return pool.preparedQuery(PENDING).execute().map(rows -> rows.iterator().next());

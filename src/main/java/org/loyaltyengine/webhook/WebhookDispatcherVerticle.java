@@ -56,8 +56,9 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
   private final AppConfig config;
   private final MeterRegistry registry;
   private final String owner = "webhooks-" + UUID.randomUUID();
-  private final Map<UUID, CircuitBreaker> breakers = new HashMap<>();
+  private final Map<UUID, CircuitBreaker> breakers = new java.util.concurrent.ConcurrentHashMap<>(); // read by scrapes
   private final Map<UUID, InFlightLimit> slots = new HashMap<>();
+  private final Map<UUID, Gauge> circuitGauges = new HashMap<>();
   private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
   private Pool pool;
   private EventFeed.Subscription subscription;
@@ -95,7 +96,8 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     // well above that cap: subscriptions of different tenants on one host must not queue behind each other.
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setName("webhooks"),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(Math.max(256, w.concurrencyPerEndpoint())));
-    sender = new WebhookSender(vertx, http, w.timeoutMs(), Clock.systemUTC());
+    sender = new WebhookSender(vertx, http, w.timeoutMs(), Clock.systemUTC(),
+        new TargetLookup(vertx, TargetPolicy.parse(w.allowedTargets())));
     retries = new RetrySchedule(new Backoff(w.backoffBaseMs(), w.backoffCapMs()), Duration.ofHours(w.maxAgeHours()));
     for (Outcome o : Outcome.values()) {
       outcomes.put(o, Counter.builder("loyalty_webhook_deliveries").tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
@@ -104,7 +106,15 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     Backlog pending = Backlog.register(registry, "loyalty_webhook_deliveries_pending",
         "loyalty_webhook_deliveries_oldest_pending_age_seconds", "Webhook deliveries not yet delivered or failed");
     vertx.setPeriodic(w.pollMs(), id -> poll());
-    vertx.setPeriodic(5_000, id -> deliveries.pending().onSuccess(pending::update));
+    vertx.setPeriodic(5_000, id -> {
+      deliveries.pending().onSuccess(pending::update);
+      forgetDeleted();
+    });
+    if (!config.metrics().perTenantLabels()) { // one node-wide figure; per-subscription gauges only when enabled
+      Gauge.builder("loyalty_webhook_circuits_open", breakers,
+              all -> all.values().stream().filter(b -> b.state() == CircuitBreakerState.OPEN).count())
+          .description("Webhook subscriptions whose circuit is open on this node").register(registry);
+    }
     // The intake side: events from the feed become deliveries (idempotent per subscription and event).
     return EventFeed.subscribe(vertx, config, new WebhookConsumer(pool)).onSuccess(s -> subscription = s);
   }
@@ -163,8 +173,12 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
       settle(d, Outcome.DEFERRED, null, null, config.webhooks().circuitResetMs());
       return;
     }
-    slots.computeIfAbsent(d.subscriptionId(), k -> new InFlightLimit(config.webhooks().concurrencyPerEndpoint()))
+    int cap = config.webhooks().concurrencyPerEndpoint();
+    // The claim leaves out subscriptions whose slots are all spoken for, so at most one claim's worth waits.
+    slots.computeIfAbsent(d.subscriptionId(), k -> new InFlightLimit(cap, cap))
         .run(() -> attempt(d, breaker, claimedAt))
+        .recover(e -> e instanceof InFlightLimit.QueueFull ? settle(d, Outcome.DEFERRED, null, null, 0)
+            : Future.failedFuture(e))
         .onComplete(done -> {
           if (moreDue) {
             poll(); // a slot is free: the deliveries left behind can go now
@@ -251,11 +265,38 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
             .onFailure(e -> log.warn("event=webhook_park_failed subscription={} error=\"{}\"", id, e.toString()));
       }).halfOpenHandler(v -> log.info("event=circuit_half_open circuit=webhook:{}", id))
           .closeHandler(v -> log.info("event=circuit_closed circuit=webhook:{}", id));
-      Gauge.builder("loyalty_webhook_circuit_open", b, x -> x.state() == CircuitBreakerState.OPEN ? 1 : 0)
-          .description("1 while the webhook subscription's circuit is open").tag("subscription", id.toString())
-          .register(registry);
+      if (config.metrics().perTenantLabels()) {
+        circuitGauges.put(id, Gauge.builder("loyalty_webhook_circuit_open", b,
+                x -> x.state() == CircuitBreakerState.OPEN ? 1 : 0)
+            .description("1 while the webhook subscription's circuit is open").tag("subscription", id.toString())
+            .register(registry));
+      }
       return b;
     });
+  }
+
+  /**
+   * Drops the breaker, slots and gauge of subscriptions deleted since (on any node): their deliveries are
+   * cancelled, so nothing here would ever use them again, and a deleted webhook must not linger in /metrics.
+   */
+  private void forgetDeleted() {
+    if (breakers.isEmpty()) {
+      return;
+    }
+    UUID[] known = breakers.keySet().toArray(UUID[]::new);
+    deliveries.activeAmong(known).onSuccess(active -> {
+      for (UUID id : known) {
+        InFlightLimit limit = slots.get(id);
+        if (!active.contains(id) && (limit == null || !limit.full())) {
+          breakers.remove(id).close();
+          slots.remove(id);
+          Gauge gauge = circuitGauges.remove(id);
+          if (gauge != null) {
+            registry.remove(gauge);
+          }
+        }
+      }
+    }).onFailure(e -> log.debug("event=webhook_forget_failed error=\"{}\"", e.toString()));
   }
 
   @Override

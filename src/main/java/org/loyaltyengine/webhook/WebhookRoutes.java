@@ -28,9 +28,11 @@ public final class WebhookRoutes {
   private static final int MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 
   private final WebhookRepository webhooks;
+  private final TargetLookup targets;
 
-  public WebhookRoutes(WebhookRepository webhooks) {
+  public WebhookRoutes(WebhookRepository webhooks, TargetLookup targets) {
     this.webhooks = webhooks;
+    this.targets = targets;
   }
 
   public void mount(Router router, ApiKeyAuthenticator auth) {
@@ -50,7 +52,8 @@ public final class WebhookRoutes {
         in.optionalString("description", 0, WebhookDraft.MAX_DESCRIPTION_LENGTH).orElse(null));
     String hash = RequestHash.of(new JsonObject().put("url", draft.url())
         .put("eventTypes", new JsonArray(draft.eventTypes())).put("description", draft.description()));
-    webhooks.create(caller.tenantId(), draft, SigningSecret.generate(), key, hash)
+    targets.checkSubscription(draft.url())
+        .compose(ok -> webhooks.create(caller.tenantId(), draft, SigningSecret.generate(), key, hash))
         .onSuccess(c -> Responses.json(ctx, c.replayed() ? 200 : 201, WebhookJson.created(c)))
         .onFailure(ctx::fail);
   }

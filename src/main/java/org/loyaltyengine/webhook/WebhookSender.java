@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * One delivery attempt: {@code POST} the stored body to the subscription's URL, signed with its secret at
  * the time of sending. The whole exchange (connect, send, answer) is bounded by {@code timeoutMs}: an
  * endpoint that accepts the connection and then trickles or never answers is cut off, not waited for.
- * Redirects are not followed. Answers with the status code whatever it is; fails on time-out or a
- * connection error.
+ * Redirects are not followed. Answers with the status code whatever it is; fails on time-out, a
+ * connection error, or {@link TargetLookup.TargetRefused} when the host resolves to an address the SSRF guard
+ * refuses (nothing is sent then).
  */
 public final class WebhookSender {
   public static final String USER_AGENT = "LoyaltyEngine-Webhooks/1";
@@ -43,17 +44,21 @@ public final class WebhookSender {
   private final HttpClient http;
   private final long timeoutMs;
   private final Clock clock;
+  private final TargetLookup guard;
 
-  public WebhookSender(Vertx vertx, HttpClient http, long timeoutMs, Clock clock) {
+  public WebhookSender(Vertx vertx, HttpClient http, long timeoutMs, Clock clock, TargetLookup guard) {
     this.vertx = vertx;
     this.http = http;
     this.timeoutMs = timeoutMs;
     this.clock = clock;
+    this.guard = guard;
   }
 
   public Future<Answer> send(ClaimedDelivery d) {
     RequestOptions options;
+    java.net.URI uri;
     try {
+      uri = java.net.URI.create(d.url());
       options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(d.url()).setConnectTimeout(timeoutMs)
           .putHeader("Content-Type", "application/json")
           .putHeader("User-Agent", USER_AGENT)
@@ -72,7 +77,17 @@ public final class WebhookSender {
         request.get().reset(); // frees the connection slot instead of waiting on the endpoint
       }
     });
-    http.request(options)
+    // Resolved and checked once (the SSRF guard); the connection goes to exactly that address, while the Host
+    // header and TLS SNI stay the URL's host.
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    guard.resolve(uri.getHost())
+        .compose(address -> {
+          if (answer.future().isComplete()) { // timed out while resolving
+            return Future.failedFuture(new EndpointTimeout(timeoutMs));
+          }
+          return http.request(options.setServer(
+              io.vertx.core.net.SocketAddress.inetSocketAddress(port, address.getHostAddress())));
+        })
         .compose(req -> {
           request.set(req);
           if (answer.future().isComplete()) { // timed out while connecting

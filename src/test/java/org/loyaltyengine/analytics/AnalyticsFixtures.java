@@ -45,6 +45,8 @@ final class AnalyticsFixtures {
   static Tenant program(TestEngine engine, String name) {
     Tenant t = engine.createTenant(name);
     ok(engine.send(HttpMethod.PUT, "/v1/earning-rules", t.adminKey(), "application/json", onePointPerEuro().toBuffer()), 200);
+    ok(engine.send(HttpMethod.PUT, "/v1/partners/giftco", t.adminKey(), "application/json",
+        new JsonObject().put("url", "http://127.0.0.1:9/partner").toBuffer()), 200); // a reward's partner must exist
     ok(engine.post("/v1/rewards", t.adminKey(), new JsonObject().put("rewardId", "gc").put("name", "Gift card")
         .put("type", "gift_card").put("costPoints", 100).put("partner", "giftco").put("partnerSku", "GC-10")), 201);
     ok(engine.post("/v1/rewards", t.adminKey(), new JsonObject().put("rewardId", "coupon").put("name", "Coupon")

@@ -71,7 +71,7 @@ class RelayLeasesTest {
       return 0;
     }
     Matcher m = Pattern.compile("(?m)^loyalty_outbox_relay_partitions_held(?:\\{[^}]*\\})? ([0-9.]+)$")
-        .matcher(node.get("/metrics", null).body().toString());
+        .matcher(node.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString());
     return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
   }
 }

@@ -133,6 +133,27 @@ class ErrorContractTest {
   @DisplayName("an id the member rules would reject is simply not found when read")
   void implausibleIdsAreNotFound() {
     assertError(engine.get("/v1/members/" + "x".repeat(300) + "/status", tenant.adminKey()), 404, "member_not_found");
-    assertError(engine.get("/v1/members/%00bad/status", tenant.adminKey()), 404, "member_not_found");
+  }
+
+  @Test
+  @DisplayName("a NUL, a byte that is not UTF-8 or malformed %-encoding in a path or query is 400 with the error shape")
+  void hostileTextInPathAndQuery() {
+    assertError(engine.get("/v1/members/%00bad/status", tenant.adminKey()), 400, "invalid_path");
+    assertError(engine.get("/v1/rewards/%ED%A0%80", tenant.adminKey()), 400, "invalid_path");
+    assertError(engine.get("/v1/redemptions/a%zz", tenant.adminKey()), 400, "invalid_path");
+    Reply query = assertError(engine.get("/v1/audit-log?before=%FF", tenant.adminKey()), 400, "invalid_query");
+    assertEquals("before", query.errorField());
+  }
+
+  @Test
+  @DisplayName("a NUL or a lone surrogate in any JSON string is 400 invalid_text naming the field, and nothing is stored")
+  void hostileTextInBody() {
+    Reply nul = assertError(postRaw("/v1/members", "application/json", "{\"externalId\": \"nul-1\", \"firstName\": \"A\\u0000\"}"),
+        400, "invalid_text");
+    assertEquals("firstName", nul.errorField());
+    Reply surrogate = assertError(postRaw("/v1/members", "application/json", "{\"externalId\": \"sur-1\", \"attributes\": {\"x\": \"\\udc00\"}}"),
+        400, "invalid_text");
+    assertEquals("attributes.x", surrogate.errorField());
+    assertEquals(404, engine.get("/v1/members/nul-1", tenant.adminKey()).status());
   }
 }

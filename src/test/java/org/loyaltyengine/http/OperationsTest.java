@@ -48,7 +48,7 @@ class OperationsTest {
     engine.enrol(t.adminKey(), "m1");
     engine.get("/v1/members/m1/status", t.adminKey());
     engine.get("/v1/members/m1/status", t.adminKey());
-    String text = engine.get("/metrics", null).body().toString();
+    String text = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString(); // operator-only on the API port
     assertTrue(text.contains("vertx_http_server_response_time_seconds_bucket"), "latency histogram");
     assertTrue(text.contains("route=\"/v1/members/:externalId/status\""), "per route");
     assertTrue(text.contains("vertx_pool_") || text.contains("vertx_sql_client"), "pool usage");

@@ -54,8 +54,8 @@ class LedgerJobsLeaseTest {
     assertTrue(eventually(5_000, () -> holds(first) ^ holds(second)));
     TestEngine holder = holds(first) ? first : second;
     TestEngine other = holder == first ? second : first;
-    assertTrue(holder.get("/metrics", null).body().toString().contains("loyalty_singleton_held{lease=\"ledger.jobs\"} 1.0"));
-    assertTrue(other.get("/metrics", null).body().toString().contains("loyalty_singleton_held{lease=\"ledger.jobs\"} 0.0"));
+    assertTrue(holder.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString().contains("loyalty_singleton_held{lease=\"ledger.jobs\"} 1.0"));
+    assertTrue(other.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString().contains("loyalty_singleton_held{lease=\"ledger.jobs\"} 0.0"));
   }
 
   @Test

@@ -91,6 +91,33 @@ class PointsLifecycleTest {
   }
 
   @Test
+  @DisplayName("20 concurrent returns of one purchase: none answered 5xx, and the ledger takes back exactly what the accepted ones returned")
+  void concurrentReturns() {
+    engine.enrol(tenant.adminKey(), "rush");
+    assertEquals(201, engine.post("/v1/transactions", tenant.adminKey(), purchase("r-rush", "rush", 10_000)).status());
+    java.util.List<io.vertx.core.Future<Reply>> replies = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      replies.add(engine.postAsync("/v1/transactions/r-rush/returns", tenant.adminKey(),
+          new JsonObject().put("returnId", "rush-" + i).put("amount", 100)));
+    }
+    io.vertx.core.Future.join(replies).await();
+    long accepted = 0;
+    for (io.vertx.core.Future<Reply> f : replies) {
+      Reply r = f.result();
+      assertTrue(r.status() == 201 || r.status() == 409, r.status() + " " + r.body());
+      if (r.status() == 409) {
+        assertEquals("return_conflict", r.errorCode());
+      } else {
+        accepted++;
+      }
+    }
+    assertTrue(accepted >= 1);
+    assertEquals(100 * accepted, engine.queryLong("select returned_amount from transactions where transaction_id = 'r-rush'"));
+    assertEquals(accepted, engine.queryLong("select count(*) from point_returns where transaction_id = 'r-rush'"));
+    assertEquals(100 - accepted, points("rush").getLong("available"), "1 point back per accepted return of 1 %");
+  }
+
+  @Test
   @DisplayName("partial returns never take back more than was earned, whatever the rounding")
   void returnsAddUpToTheWhole() {
     engine.enrol(tenant.adminKey(), "thirds");

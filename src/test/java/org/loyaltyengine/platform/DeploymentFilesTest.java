@@ -113,7 +113,7 @@ class DeploymentFilesTest {
     assertEquals("/health/live", probePath(container, "startupProbe"));
     assertEquals("/health/ready", probePath(container, "readinessProbe"));
     Set<Object> ports = list(container, "ports").stream().map(p -> p.get("containerPort")).collect(Collectors.toSet());
-    assertEquals(Set.of(8080, 5701), ports);
+    assertEquals(Set.of(8080, 5701, 9464), ports); // API, Hazelcast, the metrics port (LOYALTY_METRICS_PORT in the ConfigMap)
     assertEquals(List.of("serve", "--cluster"), container.get("args"));
   }
 

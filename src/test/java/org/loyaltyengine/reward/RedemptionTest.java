@@ -33,6 +33,7 @@ class RedemptionTest {
   static void start() {
     engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false"));
     tenant = engine.createTenant("redemptions");
+    configurePartner(engine, tenant, "giftco");
   }
 
   @AfterEach
@@ -43,6 +44,26 @@ class RedemptionTest {
   @AfterAll
   static void stop() {
     engine.close();
+  }
+
+  /** Gift-card rewards must name a partner the tenant configured (its URL is never called here). */
+  static void configurePartner(TestEngine engine, Tenant t, String partnerId) {
+    assertEquals(200, engine.send(io.vertx.core.http.HttpMethod.PUT, "/v1/partners/" + partnerId, t.adminKey(),
+        "application/json", new JsonObject().put("url", "http://127.0.0.1:9/partner").toBuffer()).status());
+  }
+
+  @Test
+  @DisplayName("a gift card naming a partner the tenant never configured (even one another tenant has) is 422 partner_not_configured")
+  void unknownPartnerIsRefused() {
+    Tenant other = engine.createTenant("redemptions-other");
+    configurePartner(engine, other, "othersco");
+    for (String partner : new String[] {"nobody", "othersco"}) {
+      Reply r = engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-" + partner, 10).put("partner", partner));
+      assertEquals(422, r.status(), r.body().toString());
+      assertEquals("partner_not_configured", r.errorCode());
+      assertEquals("partner", r.errorField());
+      assertEquals(404, engine.get("/v1/rewards/gc-" + partner, tenant.adminKey()).status(), "nothing stored");
+    }
   }
 
   static JsonObject giftCard(String id, long cost) {

@@ -45,6 +45,7 @@ class WebhookDeliveryTest {
     engine = TestEngine.start(Map.ofEntries(Map.entry("LOYALTY_JOBS_ENABLED", "false"),
         Map.entry("LOYALTY_FULFILLMENT_ENABLED", "false"), Map.entry("LOYALTY_RELAY_ENABLED", "false"),
         Map.entry("LOYALTY_WEBHOOKS_POLL_MS", "50"),
+        Map.entry("LOYALTY_METRICS_PER_TENANT_LABELS", "true"), // circuitOpen reads the per-subscription gauge
         Map.entry("LOYALTY_WEBHOOKS_BACKOFF_BASE_MS", "20"),
         Map.entry("LOYALTY_WEBHOOKS_BACKOFF_CAP_MS", "200"),
         // long enough that a hanging endpoint is still hanging when the test has seen what it needs
@@ -283,7 +284,7 @@ class WebhookDeliveryTest {
   }
 
   static boolean circuitOpen(String subscriptionId) {
-    String metrics = engine.get("/metrics", null).body().toString();
+    String metrics = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
     Matcher m = Pattern.compile("loyalty_webhook_circuit_open\\{subscription=\"" + subscriptionId + "\"[^}]*} (\\S+)")
         .matcher(metrics);
     return m.find() && Double.parseDouble(m.group(1)) == 1.0;
