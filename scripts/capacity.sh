@@ -235,9 +235,9 @@ new_key() { # NAME SCOPE
 }
 
 if [[ $CAPACITY_SIMULATION == EarnAndRedeem ]]; then
-  # The earn workload of scripts/bench-earn.sh, and a 10-point gift card fulfilled by the simulator as in
-  # scripts/bench-redeem.sh (seeded members hold ~3,000 points: no insufficient_points).
-  source scripts/lib/earn-workload.sh
+  # The earn workload of scripts/bench.sh, and a 10-point gift card fulfilled by the simulator as in its
+  # redeem workload (seeded members hold ~3,000 points: no insufficient_points).
+  source scripts/lib/bench-workload.sh
   api PUT /v1/earning-rules "$EARN_RULES" > /dev/null
   api PUT /v1/tiers "$EARN_TIERS" > /dev/null
   api PUT /v1/partners/giftco "{\"url\": \"http://127.0.0.1:$CAPACITY_SIM_PORT\", \"batchSize\": 50,
@@ -260,9 +260,12 @@ sleep 1.5 # rules, tiers and rewards reach every node within LOYALTY_CACHE_TENAN
 # ---------------------------------------------------------------- Gatling
 
 CSV_ABS=$(realpath "$CAPACITY_CSV")
+# The one basket generator (org.loyaltyengine.seed.Baskets), through a file Gatling's Purchases reads.
+BASKETS_ABS=$(realpath "$(dirname "$CAPACITY_CSV")")/baskets.txt
+java -cp "$JAR" org.loyaltyengine.seed.Baskets 10000 5 42 > "$BASKETS_ABS"
 gatling_args=(-B -f gatling/pom.xml gatling:test
   "-Dgatling.simulationClass=org.loyaltyengine.capacity.$CAPACITY_SIMULATION"
-  "-DbaseUrls=$base_urls" "-DapiKey=$LOAD_KEY" "-Dcsv=$CSV_ABS" "-Dmodel=$CAPACITY_MODEL"
+  "-DbaseUrls=$base_urls" "-DapiKey=$LOAD_KEY" "-Dcsv=$CSV_ABS" "-Dbaskets=$BASKETS_ABS" "-Dmodel=$CAPACITY_MODEL"
   "-Dusers=$CAPACITY_USERS" "-Drate=$CAPACITY_RATE" "-DrewardId=$REWARD")
 # shellcheck disable=SC2206 # CAPACITY_GATLING_OPTS is a list of -D options
 extra_opts=($CAPACITY_GATLING_OPTS)
@@ -393,7 +396,7 @@ if [[ $CAPACITY_SIMULATION == EarnAndRedeem ]]; then
     select count(*), count(*) filter (where status = 'fulfilled'), count(*) filter (where status <> 'fulfilled')
       from redemptions where tenant_id = '$tenant_id'
        and redemption_id >= 'capr-$STAMP-' and redemption_id < 'capr-$STAMP-~' and redemption_id like 'capr-$STAMP-%'")
-  # The same invariants as scripts/bench-earn.sh, over every member with a purchase of this run (warm-up included).
+  # The same invariants as scripts/bench.sh, over every member with a purchase of this run (warm-up included).
   read -r INV_TX INV_MEMBERS INV_V1 INV_V2 INV_V3 < <(psql "$PG_URL" -XAtF ' ' -c "
     with run as (
       select member_id from transactions
