@@ -83,7 +83,8 @@ BENCH_DISTURBED_PCT=${BENCH_DISTURBED_PCT:-10}    # other processes above this %
 BENCH_INVARIANT_TIMEOUT=${BENCH_INVARIANT_TIMEOUT:-60}
 BENCH_SEED_TIMEOUT=${BENCH_SEED_TIMEOUT:-1500}
 BENCH_REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379}
-BENCH_REDIS_PREFIX=${BENCH_REDIS_PREFIX:-bench-$BENCH_PG_PROFILE$([[ $SMOKE == 1 ]] && echo -smoke)}
+SMOKE_SUFFIX=; [[ $SMOKE == 0 ]] || SMOKE_SUFFIX=-smoke
+BENCH_REDIS_PREFIX=${BENCH_REDIS_PREFIX:-bench-$BENCH_PG_PROFILE$SMOKE_SUFFIX}
 BENCH_SERVER_JAVA_OPTS=${BENCH_SERVER_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}
 BENCH_SIM_JAVA_OPTS=${BENCH_SIM_JAVA_OPTS:--Xms256m -Xmx384m -XX:+UseParallelGC -XX:TieredStopAtLevel=1}
 # C1 only: a fresh generator JVM otherwise spends a good part of a core in C2 during the measurement.
@@ -141,7 +142,7 @@ finish_workload() {
     "$DB_MEMBERS" "$NPROC" "$RUN_CPU" "$RUN_MEM_GB" "$RUN_PG_VERSION" "$RUN_PG_SETTINGS" "$DISTURBED" \
     "$((SECONDS - W_T0))" "$phases" "$json_extra" > "$base.json"
   {
-    echo "# $W_NAME benchmark, $STAMP$([[ $SMOKE == 1 ]] && echo ' (SMOKE: tiny scale, not a measurement)')"
+    echo "# $W_NAME benchmark, $STAMP${SMOKE_SUFFIX:+ (SMOKE: tiny scale, not a measurement)}"
     echo
     echo "- code $RUN_COMMIT; PostgreSQL profile **$BENCH_PG_PROFILE** ($RUN_PG_VERSION: $RUN_PG_SETTINGS)"
     echo "- machine: $NPROC x $RUN_CPU, $RUN_MEM_GB GiB; $DB_MEMBERS members; server \`$BENCH_SERVER_JAVA_OPTS\`"
@@ -446,7 +447,7 @@ workload_overload() {
 
 WRITTEN=()
 pg_select
-say "bench $WORKLOAD, PostgreSQL profile $BENCH_PG_PROFILE$([[ $SMOKE == 1 ]] && echo ', SMOKE'), run $STAMP"
+say "bench $WORKLOAD, PostgreSQL profile $BENCH_PG_PROFILE$SMOKE_SUFFIX, run $STAMP"
 bench_build
 pg_start
 on_exit pg_stop
