@@ -2,6 +2,7 @@
 # The benchmark harness (docs/benchmarks.md):
 #
 #   scripts/bench.sh <reads|earn|redeem|ingest|overload|all> [--pg prod|stock] [--smoke]
+#   (several workloads: a comma-separated list, e.g. earn,redeem)
 #
 # --pg prod (default): its own PostgreSQL 15 instance with the production profile docker/postgres/postgresql.conf
 #   (initdb into .bench/pg-prod, port 55432; kept on disk between runs, stopped on exit);
@@ -18,10 +19,13 @@ set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: scripts/bench.sh <reads|earn|redeem|ingest|overload|all> [--pg prod|stock] [--smoke]" >&2; exit 2; }
+usage() { echo "usage: scripts/bench.sh <reads|earn|redeem|ingest|overload|all>[,...] [--pg prod|stock] [--smoke]" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 WORKLOAD=$1; shift
-case $WORKLOAD in reads|earn|redeem|ingest|overload|all) ;; *) usage ;; esac
+[[ $WORKLOAD == all ]] && WORKLOADS=(reads earn redeem ingest overload) || IFS=, read -r -a WORKLOADS <<< "$WORKLOAD"
+for w in "${WORKLOADS[@]}"; do
+  case $w in reads|earn|redeem|ingest|overload) ;; *) usage ;; esac
+done
 BENCH_PG_PROFILE=prod
 SMOKE=0
 while [[ $# -gt 0 ]]; do
@@ -36,13 +40,13 @@ done
 if [[ $SMOKE == 1 ]]; then
   : "${BENCH_MEMBERS:=2000}" "${BENCH_DB:=loyalty_bench_smoke}" "${BENCH_PG_PORT:=55433}"
   : "${BENCH_PG_DATA_NAME:=pg-smoke}" "${BENCH_PG_SHARED_BUFFERS:=128MB}" "${BENCH_PG_CACHE:=512MB}"
-  : "${BENCH_DURATION:=3}" "${BENCH_WARMUP:=2}" "${BENCH_OPEN_WARMUP:=1}" "${BENCH_CEILING_SECONDS:=2}"
+  : "${BENCH_DURATION:=3}" "${BENCH_WARMUP:=1}" "${BENCH_OPEN_WARMUP:=0}" "${BENCH_CEILING_SECONDS:=2}"
   : "${BENCH_READS_CONNECTIONS:=32}" "${BENCH_READS_RATE:=200}" "${BENCH_EARN_CONNECTIONS:=16}"
   : "${BENCH_EARN_RATE:=100}" "${BENCH_REDEEM_CONNECTIONS:=16}" "${BENCH_REDEEM_RATE:=50}"
   : "${BENCH_INGEST_RATE:=500}" "${BENCH_INGEST_SECONDS:=4}" "${BENCH_INGEST_BATCH:=50}" "${BENCH_COPY_ROWS:=2000}"
   : "${BENCH_OVERLOAD_CONNECTIONS:=16}" "${BENCH_OPEN_CONNECTIONS:=32}" "${BENCH_PGBENCH_CLIENTS:=4}"
   : "${BENCH_DRAIN:=60}" "${BENCH_SERVER_JAVA_OPTS:=-Xms256m -Xmx256m -XX:+UseParallelGC -XX:TieredStopAtLevel=1}"
-  : "${BENCH_SIM_LATENCY_MS:=5}"
+  : "${BENCH_SIM_LATENCY_MS:=5}" "${BENCH_READS_WARMUP:=2}"
 fi
 BENCH_HOME=${BENCH_HOME:-$PWD/.bench}             # git-ignored: the instance's data, seed keys, member CSVs
 BENCH_PG_DATA_NAME=${BENCH_PG_DATA_NAME:-pg-prod}
@@ -101,6 +105,9 @@ source scripts/lib/bench-common.sh
 source scripts/lib/bench-pg.sh
 source scripts/lib/bench-server.sh
 
+source scripts/lib/services.sh
+ensure_all > /dev/null
+ensure_bench_tools > /dev/null
 for tool in wrk pgbench psql curl jstat timeout runuser; do
   command -v "$tool" >/dev/null || die "$tool is not installed (scripts/lib/services.sh: ensure_bench_tools)"
 done
@@ -113,7 +120,7 @@ fi
 
 # Sets the P_* figures of the phase just measured from the wrk (W_*) or open-loop (O_*) results.
 from_wrk() { P_RPS=$W_RPS; P_OPS=$W_REQUESTS; P_P50=$W_P50; P_P90=$W_P90; P_P99=$W_P99; P_MAX=$W_MAX; P_ERRORS=$W_ERRORS; P_NOTE="statuses $W_STATUSES"; }
-from_open() { P_RPS=$O_OK_RPS; P_OPS=$O_SENT; P_P50=$O_P50; P_P90=$O_P90; P_P99=$O_P99; P_MAX=$O_MAX; P_ERRORS=$O_ERRORS; P_NOTE="offered $1/s, sent $O_RPS/s, outcomes {$O_OUTCOMES}, send lag p99 $O_LAG_P99 ms"; }
+from_open() { P_OFFERED=$1; P_RPS=$O_OK_RPS; P_OPS=$O_OK; P_P50=$O_P50; P_P90=$O_P90; P_P99=$O_P99; P_MAX=$O_MAX; P_ERRORS=$O_ERRORS; P_NOTE="offered $1/s, sent $O_RPS/s, outcomes {$O_OUTCOMES}, send lag p99 $O_LAG_P99 ms"; }
 from_pgbench() { P_RPS=$G_TPS; P_OPS=$G_DONE; P_P50=; P_P90=; P_P99=; P_MAX=; P_ERRORS=0; P_NOTE="pgbench, $1 clients, latency avg $G_LAT_MS ms"; }
 
 # Phase bookkeeping of the current workload: markdown rows and JSON members, and the disturbed flag.
@@ -125,6 +132,7 @@ record_phase() { # NAME LABEL: after from_*
   MD_ROWS+=("$(md_phase "$2")")
   JSON_PHASES+=("$(json_phase "$1")")
   [[ $M_DISTURBED == false ]] || DISTURBED=true
+  P_OFFERED=
 }
 
 health_ceiling() { # CONNECTIONS: sets HEALTH_RPS
@@ -137,15 +145,15 @@ health_ceiling() { # CONNECTIONS: sets HEALTH_RPS
 finish_workload() {
   local json_extra=$1 md_extra=$2 base=bench-results/$W_NAME-$STAMP
   local phases; phases=$(IFS=,; echo "${JSON_PHASES[*]}")
-  printf '{"workload":"%s","stamp":"%s","commit":"%s","profile":"%s","smoke":%s,"members":%s,"machine":{"cpus":%s,"cpu":"%s","mem_gb":%s},"postgres":{"version":"%s","settings":"%s"},"disturbed":%s,"seconds":%s,"phases":{%s},%s}\n' \
+  printf '{"workload":"%s","stamp":"%s","commit":"%s","profile":"%s","smoke":%s,"members":%s,"machine":{"cpus":%s,"cpu":"%s","mem_gb":%s,"load_before":"%s"},"postgres":{"version":"%s","settings":"%s"},"disturbed":%s,"seconds":%s,"phases":{%s},%s}\n' \
     "$W_NAME" "$STAMP" "$RUN_COMMIT" "$BENCH_PG_PROFILE" "$([[ $SMOKE == 1 ]] && echo true || echo false)" \
-    "$DB_MEMBERS" "$NPROC" "$RUN_CPU" "$RUN_MEM_GB" "$RUN_PG_VERSION" "$RUN_PG_SETTINGS" "$DISTURBED" \
+    "$DB_MEMBERS" "$NPROC" "$RUN_CPU" "$RUN_MEM_GB" "$RUN_LOAD" "$RUN_PG_VERSION" "$RUN_PG_SETTINGS" "$DISTURBED" \
     "$((SECONDS - W_T0))" "$phases" "$json_extra" > "$base.json"
   {
     echo "# $W_NAME benchmark, $STAMP${SMOKE_SUFFIX:+ (SMOKE: tiny scale, not a measurement)}"
     echo
     echo "- code $RUN_COMMIT; PostgreSQL profile **$BENCH_PG_PROFILE** ($RUN_PG_VERSION: $RUN_PG_SETTINGS)"
-    echo "- machine: $NPROC x $RUN_CPU, $RUN_MEM_GB GiB; $DB_MEMBERS members; server \`$BENCH_SERVER_JAVA_OPTS\`"
+    echo "- machine: $NPROC x $RUN_CPU, $RUN_MEM_GB GiB, load average $RUN_LOAD when the run started; $DB_MEMBERS members; server \`$BENCH_SERVER_JAVA_OPTS\`"
     echo "- disturbed: **$DISTURBED** (other processes used $BENCH_DISTURBED_PCT % of a core or more in a phase); raw outputs in $RAW/"
     echo
     md_header
@@ -167,7 +175,7 @@ SQL
   from_pgbench "$BENCH_PGBENCH_CLIENTS"; record_phase pgbench_pk "ceiling: pgbench PK SELECT"; local pg=$G_TPS
   health_ceiling "$BENCH_READS_CONNECTIONS"
   say "reads: warm-up ${BENCH_READS_WARMUP}s"
-  bounded $((BENCH_READS_WARMUP + 30)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_READS_CONNECTIONS" \
+  bounded $((BENCH_READS_WARMUP + 120)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_READS_CONNECTIONS" \
     -d "${BENCH_READS_WARMUP}s" -s scripts/bench.lua "$BASE" -- reads "$MEMBERS_CSV" "$ADMIN_KEY" x "$((RUN_SEED + 1))" \
     > "$RAW/reads-warmup.txt" 2>&1 || true
   run_wrk reads-closed "$BENCH_READS_CONNECTIONS" "$BENCH_DURATION" "" -- reads "$MEMBERS_CSV" "$ADMIN_KEY" x "$RUN_SEED"
@@ -264,7 +272,7 @@ workload_earn() {
   from_pgbench "$BENCH_PGBENCH_CLIENTS"; record_phase pgbench_minimal "ceiling: pgbench, minimal SQL of an earning"; local pg=$G_TPS
   health_ceiling "$BENCH_EARN_CONNECTIONS"
   say "earn: warm-up ${BENCH_WARMUP}s"
-  bounded $((BENCH_WARMUP + 30)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_EARN_CONNECTIONS" -d "${BENCH_WARMUP}s" \
+  bounded $((BENCH_WARMUP + 120)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_EARN_CONNECTIONS" -d "${BENCH_WARMUP}s" \
     -s scripts/bench.lua "$BASE" -- earn "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-w" "$((RUN_SEED + 2))" "$BASKETS_FILE" \
     > "$RAW/earn-warmup.txt" 2>&1 || true
   run_wrk earn-closed "$BENCH_EARN_CONNECTIONS" "$BENCH_DURATION" "" -- earn "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-c" \
@@ -302,7 +310,7 @@ workload_redeem() {
   from_pgbench "$BENCH_PGBENCH_CLIENTS"; record_phase pgbench_minimal "ceiling: pgbench, minimal SQL of a redemption"; local pg=$G_TPS
   health_ceiling "$BENCH_REDEEM_CONNECTIONS"
   say "redeem: warm-up ${BENCH_WARMUP}s"
-  bounded $((BENCH_WARMUP + 30)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_REDEEM_CONNECTIONS" -d "${BENCH_WARMUP}s" \
+  bounded $((BENCH_WARMUP + 120)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_REDEEM_CONNECTIONS" -d "${BENCH_WARMUP}s" \
     -s scripts/bench.lua "$BASE" -- redeem "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-w" "$((RUN_SEED + 4))" "$REWARD" \
     > "$RAW/redeem-warmup.txt" 2>&1 || true
   run_wrk redeem-closed "$BENCH_REDEEM_CONNECTIONS" "$BENCH_DURATION" "" -- redeem "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-c" \
@@ -368,6 +376,13 @@ SQL
   record_phase copy "ceiling: COPY of the equivalent rows"
 }
 
+# Deletes the still pending inbox items of the batches whose id starts with $1; prints how many.
+discard_pending() {
+  psql "$PG_URL" -XAtc "with d as (delete from inbox_items where status = 'pending' and batch in
+    (select id from event_batches where tenant_id = '$TENANT_ID' and batch_id >= '$1' and batch_id < '${1%-}.'))
+    select count(*) from d"
+}
+
 workload_ingest() {
   begin_workload ingest
   copy_ceiling
@@ -380,10 +395,11 @@ workload_ingest() {
     --batch-size "$BENCH_INGEST_BATCH" --event-share "$BENCH_INGEST_EVENT_SHARE" --lines "$BENCH_LINES" \
     --connections 16 --body "{\"batchId\":\"$PREFIX-wb-{seq}\",\"items\":{events}}"
   drain pending_items "$BENCH_DRAIN" > /dev/null
+  discard_pending "$PREFIX-wb-" > /dev/null # the warm-up's leftovers must not load the measured phase
   local t0; t0=$(date +%s.%N)
   # The measured phase spans the load and the drain after it: every event of it applied.
   measure_start ingest-load
-  BENCH_OPEN_WARMUP=0 bounded $((BENCH_INGEST_SECONDS + 60)) java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
+  BENCH_OPEN_WARMUP=0 bounded $((BENCH_INGEST_SECONDS + 210)) java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
     org.loyaltyengine.bench.OpenLoop --rate "$batches_per_s" --duration "$BENCH_INGEST_SECONDS" --warmup 0 \
     --connections 16 --timeout-ms 30000 --ids "$MEMBERS_CSV" --header "Authorization: Bearer $POS_KEY" \
     --url "$BASE/v1/event-batches" --prefix "$PREFIX-m" --batch-size "$BENCH_INGEST_BATCH" \
@@ -408,16 +424,20 @@ workload_ingest() {
            count(*) filter (where processed_at <= to_timestamp($t1))
       from i")
   measure_stop ingest-load "$applied"
+  # What the drain bound left pending is discarded (never applied, so the ledger is untouched), so it does
+  # not load the workloads and runs after this one.
+  local discarded; discarded=$(discard_pending "$PREFIX-")
+  (( discarded == 0 )) || say "ingest: discarded $discarded events still pending after the drain bound"
   local line; line=$(grep '^RESULT ' "$RAW/ingest-load.txt" || echo RESULT)
   local eps; eps=$(awk -v n="$applied" -v s="$span" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print 0 }')
   P_RPS=$eps; P_OPS=$applied; P_P50=$lag50; P_P90=; P_P99=$lag99; P_MAX=$lagmax
   local batch_errors; batch_errors=$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<< "$line ")
   P_ERRORS=$(( failed + pending + ${batch_errors:-0} * BENCH_INGEST_BATCH ))
-  P_NOTE="offered $BENCH_INGEST_RATE events/s for ${BENCH_INGEST_SECONDS}s in batches of $BENCH_INGEST_BATCH; latencies are the lag accepted → applied; $dupl duplicates, $failed failed, $pending pending; drained in $drained s"
+  P_NOTE="offered $BENCH_INGEST_RATE events/s for ${BENCH_INGEST_SECONDS}s in batches of $BENCH_INGEST_BATCH; latencies are the lag accepted → applied; $dupl duplicates, $failed failed, $pending pending; drained in $drained s; $discarded discarded"
   record_phase applied "events applied end to end (POST /v1/event-batches → ledger)"
   say "ingest: invariants"
   check_invariants "$(run_members transactions transaction_id) union all $(run_members member_events event_id)"
-  finish_workload "\"ratios\":{\"applied_to_copy\":$(ratio "$eps" "$COPY_EPS")},\"ingest\":{\"offered_eps\":$BENCH_INGEST_RATE,\"items\":$items,\"applied\":$applied,\"duplicate\":$dupl,\"failed\":$failed,\"pending\":$pending,\"lag_p50_ms\":$lag50,\"lag_p99_ms\":$lag99,\"lag_max_ms\":$lagmax,\"applied_during_load\":$in_load,\"drain_seconds\":\"$drained\"},$(invariants_json)" \
+  finish_workload "\"ratios\":{\"applied_to_copy\":$(ratio "$eps" "$COPY_EPS")},\"ingest\":{\"offered_eps\":$BENCH_INGEST_RATE,\"items\":$items,\"applied\":$applied,\"duplicate\":$dupl,\"failed\":$failed,\"pending\":$pending,\"lag_p50_ms\":$lag50,\"lag_p99_ms\":$lag99,\"lag_max_ms\":$lagmax,\"applied_during_load\":$in_load,\"drain_seconds\":\"$drained\",\"discarded_pending\":$discarded},$(invariants_json)" \
     "Applied $applied of $items events at **$eps events/s** (first accepted → last applied), $in_load of them before the load ended; lag p50 $lag50 ms, p99 $lag99 ms, max $lagmax ms. Ratio applied ÷ COPY of the equivalent rows = **$(ratio "$eps" "$COPY_EPS")**.
 
 $(invariants_md)"
@@ -456,8 +476,28 @@ pg_seed
 describe_run
 server_start
 tenant_setup
-case $WORKLOAD in
-  all) workload_reads; workload_earn; workload_redeem; workload_ingest; workload_overload ;;
-  *) "workload_$WORKLOAD" ;;
-esac
+for w in "${WORKLOADS[@]}"; do "workload_$w"; done
+
+# Every JSON line parses and carries sane figures: each measured phase did work, the invariants held.
+python3 - "${WRITTEN[@]}" <<'PY' || die "a report is missing or not sane (see above)"
+import json, sys
+bad = []
+for path in sys.argv[1:]:
+    lines = open(path).read().splitlines()
+    if len(lines) != 1:
+        bad.append(f"{path}: {len(lines)} lines, expected one"); continue
+    d = json.loads(lines[0])
+    for key in ("workload", "stamp", "commit", "profile", "members", "phases", "disturbed"):
+        if key not in d: bad.append(f"{path}: no {key}")
+    for name, p in d.get("phases", {}).items():
+        for key in ("throughput", "p99_ms", "errors", "server_cpu_us_per_op", "wal_bytes_per_op", "fpi_per_op",
+                    "checkpoints", "gc_young", "heap_peak_mb", "cpu_split_pct_of_core", "disturbed"):
+            if key not in p: bad.append(f"{path}: phase {name} has no {key}")
+        if not p.get("throughput", 0) > 0: bad.append(f"{path}: phase {name} did no work")
+    inv = d.get("invariants")
+    if inv is not None and (inv.get("violations") != 0 or inv.get("members", 0) <= 0):
+        bad.append(f"{path}: invariants {inv}")
+print("\n".join(bad) if bad else f"{len(sys.argv) - 1} reports checked")
+sys.exit(1 if bad else 0)
+PY
 say "done: ${WRITTEN[*]}"

@@ -130,7 +130,7 @@ run_wrk() {
   (( conns >= threads )) || threads=$conns
   [[ $# -eq 0 ]] || script=(-s scripts/bench.lua)
   measure_start "$phase"
-  bounded $((seconds + 30)) wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout "$BENCH_WRK_TIMEOUT" \
+  bounded $((seconds + 120)) wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout "$BENCH_WRK_TIMEOUT" \
     --latency "${script[@]}" "$BASE$path" "$@" > "$RAW/$phase.txt" 2>&1 &
   GEN_PID=$!
   wait "$GEN_PID" || say "wrk ($phase) exited with an error (see $RAW/$phase.txt)"
@@ -146,7 +146,7 @@ run_wrk() {
   socket=$(awk '/Socket errors/ { gsub(",", ""); n = $4 + $6 + $8 + $10 } END { print n + 0 }' "$f")
   W_ERRORS=$((non2xx + socket))
   W_STATUSES=$(awk '$1 == "STATUS" { printf "%s%s: %s", (n++ ? ", " : ""), $2, $3 } END { if (!n) printf "-" }' "$f")
-  measure_stop "$phase" "$W_REQUESTS"
+  measure_stop "$phase" $(( W_REQUESTS - non2xx )) # per-operation figures are per 2xx answer
   GEN_PID=
 }
 
@@ -157,7 +157,9 @@ run_open() {
   local phase=$1 rate=$2 seconds=$3; shift 3
   measure_start "$phase"
   # shellcheck disable=SC2086 # a list of JVM flags
-  bounded $((seconds + BENCH_OPEN_WARMUP + 60)) java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
+  # Bound: the schedule, the generator's own wait for late answers (2 x the request timeout), JVM start and
+  # pool opening on a busy machine.
+  bounded $((seconds + BENCH_OPEN_WARMUP + 3 * BENCH_OPEN_TIMEOUT_MS / 1000 + 120)) java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
     org.loyaltyengine.bench.OpenLoop --rate "$rate" --duration "$seconds" --warmup "$BENCH_OPEN_WARMUP" \
     --connections "$BENCH_OPEN_CONNECTIONS" --timeout-ms "$BENCH_OPEN_TIMEOUT_MS" "$@" > "$RAW/$phase.txt" 2>&1 &
   GEN_PID=$!
@@ -171,7 +173,7 @@ run_open() {
   O_P50=$(us_ms p50_us); O_P90=$(us_ms p90_us); O_P99=$(us_ms p99_us); O_MAX=$(us_ms max_us)
   O_OK_P99=$(us_ms ok_p99_us); O_REJ_P99=$(us_ms rejected_p99_us); O_LAG_P99=$(us_ms lag_p99_us)
   O_OUTCOMES=$(sed -n 's/^outcomes {\(.*\)}$/\1/p' "$RAW/$phase.txt")
-  measure_stop "$phase" "$O_SENT"
+  measure_stop "$phase" "$O_OK" # per-operation figures are per answered (2xx) request
   GEN_PID=
 }
 
@@ -182,8 +184,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; 
 # json_phase NAME: the JSON object of the phase just measured (figures of the last run_wrk/run_open + M_*).
 # Set P_* before calling: P_RPS P_P50 P_P90 P_P99 P_MAX P_ERRORS P_OPS.
 json_phase() {
-  printf '"%s":{"throughput":%s,"ops":%s,"p50_ms":%s,"p90_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s,' \
-    "$1" "${P_RPS:-0}" "${P_OPS:-0}" "${P_P50:-null}" "${P_P90:-null}" "${P_P99:-null}" "${P_MAX:-null}" "${P_ERRORS:-0}"
+  printf '"%s":{"throughput":%s,"offered":%s,"ops":%s,"p50_ms":%s,"p90_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s,' \
+    "$1" "${P_RPS:-0}" "${P_OFFERED:-null}" "${P_OPS:-0}" "${P_P50:-null}" "${P_P90:-null}" "${P_P99:-null}" "${P_MAX:-null}" "${P_ERRORS:-0}"
   printf '"server_cpu_us_per_op":%s,"postgres_cpu_us_per_op":%s,"cpu_split_pct_of_core":%s,' \
     "$M_CPU_US_PER_OP" "$M_PG_US_PER_OP" "$M_SPLIT_JSON"
   printf '"wal_bytes_per_op":%s,"fpi_per_op":%s,"checkpoints":%s,"gc_young":%s,"gc_full":%s,"gc_seconds":%s,' \
@@ -211,9 +213,10 @@ describe_run() {
   RUN_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   [[ -z $(git status --porcelain --untracked-files=no 2>/dev/null) ]] || RUN_COMMIT+="+dirty"
   RUN_CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+  RUN_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   RUN_MEM_GB=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
   RUN_PG_VERSION=$(psql "$PG_URL" -XAtc 'show server_version' | cut -d' ' -f1)
-  RUN_PG_SETTINGS=$(psql "$PG_URL" -XAtc "select string_agg(name || '=' || setting || coalesce(unit, ''), ' ' order by name)
+  RUN_PG_SETTINGS=$(psql "$PG_URL" -XAtc "select string_agg(name || '=' || current_setting(name), ' ' order by name)
     from pg_settings where name in ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression',
       'autovacuum', 'synchronous_commit', 'fsync', 'full_page_writes', 'max_connections')")
 }

@@ -7,7 +7,9 @@ bench_build() {
   if [[ ! -f $JAR || ! -f target/test-classes/org/loyaltyengine/bench/OpenLoop.class \
         || -n $(find src pom.xml conf -newer "$JAR" -print -quit) ]]; then
     say "building (mvn package, which also compiles the open-loop generator)"
-    bounded 900 mvn -q -B -o -DskipTests package > "$RAW/build.txt" 2>&1 || die "build failed (see $RAW/build.txt)"
+    # Offline first (a shared machine's ~/.m2 has everything); a fresh machine downloads once.
+    bounded 900 mvn -q -B -ntp -o -DskipTests package > "$RAW/build.txt" 2>&1 \
+      || bounded 1200 mvn -q -B -ntp -DskipTests package >> "$RAW/build.txt" 2>&1 || die "build failed (see $RAW/build.txt)"
   fi
 }
 
