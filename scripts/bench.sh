@@ -121,7 +121,7 @@ fi
 # Sets the P_* figures of the phase just measured from the wrk (W_*) or open-loop (O_*) results.
 from_wrk() { P_RPS=$W_RPS; P_OPS=$W_REQUESTS; P_P50=$W_P50; P_P90=$W_P90; P_P99=$W_P99; P_MAX=$W_MAX; P_ERRORS=$W_ERRORS; P_NOTE="statuses $W_STATUSES"; }
 from_open() { P_OFFERED=$1; P_RPS=$O_OK_RPS; P_OPS=$O_OK; P_P50=$O_P50; P_P90=$O_P90; P_P99=$O_P99; P_MAX=$O_MAX; P_ERRORS=$O_ERRORS; P_NOTE="offered $1/s, sent $O_RPS/s, outcomes {$O_OUTCOMES}, send lag p99 $O_LAG_P99 ms"; }
-from_pgbench() { P_RPS=$G_TPS; P_OPS=$G_DONE; P_P50=; P_P90=; P_P99=; P_MAX=; P_ERRORS=0; P_NOTE="pgbench, $1 clients, latency avg $G_LAT_MS ms"; }
+from_pgbench() { P_RPS=$G_TPS; P_OPS=$G_DONE; P_P50=; P_P90=; P_P99=; P_MAX=; P_ERRORS=0; P_NOTE="pgbench, $G_CLIENTS clients, latency avg $G_LAT_MS ms"; }
 
 # Phase bookkeeping of the current workload: markdown rows and JSON members, and the disturbed flag.
 begin_workload() {

@@ -5,13 +5,16 @@
 say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# bounded SECONDS COMMAND...: every phase ends, even when a tool hangs.
+# bounded SECONDS COMMAND...: every phase ends, even when a tool hangs. (Load generators started in the
+# background call timeout directly, so that GEN_PID is the timeout process and a kill reaches the tool.)
 bounded() { local s=$1; shift; timeout --kill-after=10 "$s" "$@"; }
 
 CLEANUPS=()
 on_exit() { CLEANUPS+=("$1"); }
 run_cleanups() {
   local i
+  # A load generator still running (the run was interrupted): its timeout passes the signal on.
+  [[ -z ${GEN_PID:-} ]] || kill "$GEN_PID" 2>/dev/null || true
   for (( i = ${#CLEANUPS[@]} - 1; i >= 0; i-- )); do eval "${CLEANUPS[$i]}" || true; done
 }
 trap run_cleanups EXIT
@@ -130,7 +133,7 @@ run_wrk() {
   (( conns >= threads )) || threads=$conns
   [[ $# -eq 0 ]] || script=(-s scripts/bench.lua)
   measure_start "$phase"
-  bounded $((seconds + 120)) wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout "$BENCH_WRK_TIMEOUT" \
+  timeout --kill-after=10 $((seconds + 120)) wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout "$BENCH_WRK_TIMEOUT" \
     --latency "${script[@]}" "$BASE$path" "$@" > "$RAW/$phase.txt" 2>&1 &
   GEN_PID=$!
   wait "$GEN_PID" || say "wrk ($phase) exited with an error (see $RAW/$phase.txt)"
@@ -159,7 +162,7 @@ run_open() {
   # shellcheck disable=SC2086 # a list of JVM flags
   # Bound: the schedule, the generator's own wait for late answers (2 x the request timeout), JVM start and
   # pool opening on a busy machine.
-  bounded $((seconds + BENCH_OPEN_WARMUP + 3 * BENCH_OPEN_TIMEOUT_MS / 1000 + 120)) java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
+  timeout --kill-after=10 $((seconds + BENCH_OPEN_WARMUP + 3 * BENCH_OPEN_TIMEOUT_MS / 1000 + 120)) java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
     org.loyaltyengine.bench.OpenLoop --rate "$rate" --duration "$seconds" --warmup "$BENCH_OPEN_WARMUP" \
     --connections "$BENCH_OPEN_CONNECTIONS" --timeout-ms "$BENCH_OPEN_TIMEOUT_MS" "$@" > "$RAW/$phase.txt" 2>&1 &
   GEN_PID=$!

@@ -133,7 +133,14 @@ wal_counters() {
 # Runs pgbench on a script file; sets G_TPS G_LAT_MS G_DONE (and the phase's resource figures).
 # pgbench CLIENTS SCRIPT PHASE [-D name=value ...]
 run_pgbench() {
-  local clients=$1 script=$2 phase=$3; shift 3
+  local clients=$1 script=$2 phase=$3 free; shift 3
+  # Never more clients than the instance has free connections (the stock one has 100, shared with whatever
+  # else runs): G_CLIENTS says how many ran.
+  free=$(psql "$PG_URL" -XAtc "select current_setting('max_connections')::int
+    - current_setting('superuser_reserved_connections')::int - count(*) - 10 from pg_stat_activity")
+  (( clients <= free )) || { say "pgbench: only $free connections free, $free clients instead of $clients"; clients=$free; }
+  (( clients >= 1 )) || clients=1
+  G_CLIENTS=$clients
   measure_start "$phase"
   if bounded $((BENCH_CEILING_SECONDS + 30)) pgbench "$PG_URL" -n -M prepared -f "$script" "$@" -c "$clients" \
       -j 2 -T "$BENCH_CEILING_SECONDS" > "$RAW/$phase.txt" 2>&1; then
