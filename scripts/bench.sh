@@ -379,8 +379,8 @@ SQL
 # Deletes the still pending inbox items of the batches whose id starts with $1; prints how many.
 discard_pending() {
   psql "$PG_URL" -XAtc "with d as (delete from inbox_items where status = 'pending' and batch in
-    (select id from event_batches where tenant_id = '$TENANT_ID' and batch_id >= '$1' and batch_id < '${1%-}.'))
-    select count(*) from d"
+    (select id from event_batches where tenant_id = '$TENANT_ID' and batch_id >= '$1' and batch_id < '${1%-}.')
+    returning 1) select count(*) from d"
 }
 
 workload_ingest() {
@@ -399,7 +399,7 @@ workload_ingest() {
   local t0; t0=$(date +%s.%N)
   # The measured phase spans the load and the drain after it: every event of it applied.
   measure_start ingest-load
-  BENCH_OPEN_WARMUP=0 bounded $((BENCH_INGEST_SECONDS + 210)) java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
+  timeout --kill-after=10 $((BENCH_INGEST_SECONDS + 210)) java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
     org.loyaltyengine.bench.OpenLoop --rate "$batches_per_s" --duration "$BENCH_INGEST_SECONDS" --warmup 0 \
     --connections 16 --timeout-ms 30000 --ids "$MEMBERS_CSV" --header "Authorization: Bearer $POS_KEY" \
     --url "$BASE/v1/event-batches" --prefix "$PREFIX-m" --batch-size "$BENCH_INGEST_BATCH" \
