@@ -94,7 +94,12 @@ BENCH_SIM_JAVA_OPTS=${BENCH_SIM_JAVA_OPTS:--Xms256m -Xmx384m -XX:+UseParallelGC 
 # C1 only: a fresh generator JVM otherwise spends a good part of a core in C2 during the measurement.
 BENCH_GENERATOR_JAVA_OPTS=${BENCH_GENERATOR_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseParallelGC -XX:TieredStopAtLevel=1}
 
+# The stamp names the run's files and ids: two runs started in the same second take the next free one.
+mkdir -p bench-results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+while ! mkdir "bench-results/$STAMP-raw" 2>/dev/null; do
+  sleep 1; STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+done
 RAW=bench-results/$STAMP-raw
 BASE=http://127.0.0.1:$BENCH_PORT
 PREFIX=bn-$STAMP                                  # every id this run writes starts with it
