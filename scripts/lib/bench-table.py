@@ -23,6 +23,8 @@ def inv(d):
     i = d.get("invariants")
     if not i:
         return "–"
+    if i.get("error"):
+        return f"check failed after {i['seconds']} s: {i['error'].replace('ERROR:', '').strip()}"
     return f"{i['violations']} of {i['members']:,} members ({i['seconds']} s)"
 
 
