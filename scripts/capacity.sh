@@ -46,7 +46,13 @@ CAPACITY_QUIET_LOAD=${CAPACITY_QUIET_LOAD:-1.5}
 CAPACITY_DRAIN_WAIT=${CAPACITY_DRAIN_WAIT:-300}     # EarnAndRedeem: longest wait for the fulfillment queue to drain
 CAPACITY_LABEL=${CAPACITY_LABEL:-}                  # free text in the report, e.g. "smoke"
 
-JAR=target/loyalty-engine.jar
+# The benchmark library of scripts/bench.sh: say/die, bounded commands, the build (bench_build), stop_pid and
+# the ledger invariant check (check_invariants). This script keeps its own job: the Gatling suite on one or
+# several (clustered) nodes.
+source scripts/lib/bench-common.sh
+source scripts/lib/bench-pg.sh
+source scripts/lib/bench-server.sh
+BENCH_INVARIANT_TIMEOUT=${BENCH_INVARIANT_TIMEOUT:-60}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 REPORT=bench-results/capacity-$STAMP.md
 RAW=bench-results/capacity-$STAMP
@@ -57,18 +63,6 @@ SERVER_PIDS=()
 SIM_PID=
 GATLING_MVN_PID=
 SAMPLER_PIDS=()
-
-say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-stop_pid() { # PID NAME
-  if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
-    say "stopping $2 (pid $1)"
-    kill "$1"
-    for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.5; done
-    kill -KILL "$1" 2>/dev/null || true
-  fi
-}
 
 cleanup() {
   local pid i=0
@@ -126,10 +120,7 @@ mkdir -p "$RAW" "$(dirname "$CAPACITY_CSV")"
 
 # ---------------------------------------------------------------- build and seed
 
-if [[ ! -f $JAR || -n $(find src pom.xml conf -newer "$JAR" -print -quit) ]]; then
-  say "building the jar"
-  mvn -q -B -o -DskipTests package || mvn -q -B -DskipTests package
-fi
+bench_build
 
 PG_URL=$CAPACITY_PG/$CAPACITY_DB
 db_exists=$(psql "$CAPACITY_PG/postgres" -XAtc "select count(*) from pg_database where datname = '$CAPACITY_DB'")
@@ -235,9 +226,9 @@ new_key() { # NAME SCOPE
 }
 
 if [[ $CAPACITY_SIMULATION == EarnAndRedeem ]]; then
-  # The earn workload of scripts/bench-earn.sh, and a 10-point gift card fulfilled by the simulator as in
-  # scripts/bench-redeem.sh (seeded members hold ~3,000 points: no insufficient_points).
-  source scripts/lib/earn-workload.sh
+  # The earn workload of scripts/bench.sh, and a 10-point gift card fulfilled by the simulator as in its
+  # redeem workload (seeded members hold ~3,000 points: no insufficient_points).
+  source scripts/lib/bench-workload.sh
   api PUT /v1/earning-rules "$EARN_RULES" > /dev/null
   api PUT /v1/tiers "$EARN_TIERS" > /dev/null
   api PUT /v1/partners/giftco "{\"url\": \"http://127.0.0.1:$CAPACITY_SIM_PORT\", \"batchSize\": 50,
@@ -260,9 +251,12 @@ sleep 1.5 # rules, tiers and rewards reach every node within LOYALTY_CACHE_TENAN
 # ---------------------------------------------------------------- Gatling
 
 CSV_ABS=$(realpath "$CAPACITY_CSV")
+# The one basket generator (org.loyaltyengine.seed.Baskets), through a file Gatling's Purchases reads.
+BASKETS_ABS=$(realpath "$(dirname "$CAPACITY_CSV")")/baskets.txt
+java -cp "$JAR" org.loyaltyengine.seed.Baskets 10000 5 42 > "$BASKETS_ABS"
 gatling_args=(-B -f gatling/pom.xml gatling:test
   "-Dgatling.simulationClass=org.loyaltyengine.capacity.$CAPACITY_SIMULATION"
-  "-DbaseUrls=$base_urls" "-DapiKey=$LOAD_KEY" "-Dcsv=$CSV_ABS" "-Dmodel=$CAPACITY_MODEL"
+  "-DbaseUrls=$base_urls" "-DapiKey=$LOAD_KEY" "-Dcsv=$CSV_ABS" "-Dbaskets=$BASKETS_ABS" "-Dmodel=$CAPACITY_MODEL"
   "-Dusers=$CAPACITY_USERS" "-Drate=$CAPACITY_RATE" "-DrewardId=$REWARD")
 # shellcheck disable=SC2206 # CAPACITY_GATLING_OPTS is a list of -D options
 extra_opts=($CAPACITY_GATLING_OPTS)
@@ -393,24 +387,12 @@ if [[ $CAPACITY_SIMULATION == EarnAndRedeem ]]; then
     select count(*), count(*) filter (where status = 'fulfilled'), count(*) filter (where status <> 'fulfilled')
       from redemptions where tenant_id = '$tenant_id'
        and redemption_id >= 'capr-$STAMP-' and redemption_id < 'capr-$STAMP-~' and redemption_id like 'capr-$STAMP-%'")
-  # The same invariants as scripts/bench-earn.sh, over every member with a purchase of this run (warm-up included).
-  read -r INV_TX INV_MEMBERS INV_V1 INV_V2 INV_V3 < <(psql "$PG_URL" -XAtF ' ' -c "
-    with run as (
-      select member_id from transactions
-       where tenant_id = '$tenant_id' and transaction_id >= 'cap-$STAMP-' and transaction_id < 'cap-$STAMP-~'
-         and transaction_id like 'cap-$STAMP-%'),
-    touched as (select distinct member_id from run),
-    ledger as (select e.member_id, sum(e.points) as s from ledger_entries e join touched using (member_id) group by 1),
-    lots as (select l.member_id, coalesce(sum(l.remaining) filter (where l.released), 0) as rel,
-                    coalesce(sum(l.remaining) filter (where not l.released), 0) as unrel
-               from point_lots l join touched using (member_id) group by 1)
-    select (select count(*) from run), count(*),
-           count(*) filter (where b.available + b.pending <> coalesce(g.s, 0)),
-           count(*) filter (where b.pending <> coalesce(o.unrel, 0)),
-           count(*) filter (where (b.available >= 0 and b.available <> coalesce(o.rel, 0))
-                               or (b.available < 0 and coalesce(o.rel, 0) <> 0))
-      from touched t join member_balances b using (member_id)
-      left join ledger g using (member_id) left join lots o using (member_id)")
+  # The same invariants as scripts/bench.sh, over every member with a purchase of this run (warm-up included).
+  INV_TX=$(psql "$PG_URL" -XAtc "select count(*) from transactions where tenant_id = '$tenant_id'
+    and transaction_id >= 'cap-$STAMP-' and transaction_id < 'cap-$STAMP.'")
+  check_invariants "select member_id from transactions where tenant_id = '$tenant_id'
+    and transaction_id >= 'cap-$STAMP-' and transaction_id < 'cap-$STAMP.'"
+  INV_V1=$INV_BALANCE; INV_V2=$INV_PENDING; INV_V3=$INV_AVAILABLE
   if [[ -n $drained ]]; then
     checks+=("fulfillment queue drained")
   else

@@ -75,6 +75,23 @@ ensure_redis() {
   fi
 }
 
+# scripts/bench.sh: wrk (closed loops), pgbench (ceilings; in postgresql-contrib on older releases, in the
+# server package on Debian 12), the PostgreSQL 15 server binaries (its own instance), jstat (the JDK).
+ensure_bench_tools() {
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "installing wrk..."
+    apt_install wrk
+  fi
+  if ! command -v pgbench >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
+    echo "installing pgbench and the PostgreSQL 15 server binaries..."
+    apt_install postgresql-15 postgresql-client-15
+    command -v pgbench >/dev/null 2>&1 || apt_install postgresql-contrib
+  fi
+  if ! command -v python3 >/dev/null 2>&1; then
+    apt_install python3
+  fi
+}
+
 ensure_all() {
   ensure_toolchain
   ensure_postgres

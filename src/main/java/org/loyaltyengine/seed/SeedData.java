@@ -22,8 +22,6 @@ public final class SeedData {
 
   private static final long ENROLMENT_WINDOW_SECONDS = Duration.ofDays(730).toSeconds();
   private static final long PURCHASE_WINDOW_SECONDS = Duration.ofDays(365).toSeconds();
-  private static final int STORES = 50;
-  private static final int SKUS = 900;
 
   private static final String[] FIRST_NAMES = {
       "Anna", "Piotr", "Maria", "Jan", "Katarzyna", "Tomasz", "Zofia", "Marek",
@@ -31,8 +29,6 @@ public final class SeedData {
   private static final String[] LAST_NAMES = {
       "Nowak", "Kowalski", "Wisniewska", "Schmidt", "Muller", "Rossi", "Garcia", "Martin",
       "Dubois", "Jansen", "Novak", "Horvat", "Silva", "Berg", "Virtanen", "Murphy"};
-  private static final String[] CATEGORIES = {
-      "grocery", "beverages", "household", "personal-care", "electronics", "clothing"};
 
   /** A basket line; {@code amount} is the line's value in minor units (quantity already applied), as in the API. */
   public record Item(String sku, String category, int quantity, long amount) {}
@@ -105,21 +101,14 @@ public final class SeedData {
 
   private Purchase purchase(SplittableRandom random, int memberIndex, int n) {
     Instant occurredAt = asOf.minusSeconds(1 + random.nextLong(PURCHASE_WINDOW_SECONDS));
-    boolean inStore = random.nextInt(4) != 0; // three in four purchases happen in a store
-    String storeId = inStore ? "store-" + (1 + random.nextInt(STORES)) : null;
-    int itemCount = 1 + random.nextInt(MAX_ITEMS);
-    List<Item> items = new ArrayList<>(itemCount);
+    Baskets.Place place = Baskets.place(random);
+    List<Item> items = Baskets.items(random, 1 + random.nextInt(MAX_ITEMS));
     long total = 0;
-    for (int i = 0; i < itemCount; i++) {
-      int sku = 100 + random.nextInt(SKUS);
-      int quantity = 1 + random.nextInt(MAX_QUANTITY);
-      long unitPrice = random.nextLong(MIN_UNIT_PRICE, MAX_UNIT_PRICE + 1);
-      Item item = new Item("SKU-" + sku, CATEGORIES[sku % CATEGORIES.length], quantity, quantity * unitPrice);
-      items.add(item);
+    for (Item item : items) {
       total = Math.addExact(total, item.amount());
     }
-    return new Purchase(transactionId(memberIndex, n), occurredAt, inStore ? "store" : "online", storeId,
-        List.copyOf(items), total, total / MINOR_UNITS_PER_POINT);
+    return new Purchase(transactionId(memberIndex, n), occurredAt, place.channel(), place.storeId(), items, total,
+        total / MINOR_UNITS_PER_POINT);
   }
 
   /**

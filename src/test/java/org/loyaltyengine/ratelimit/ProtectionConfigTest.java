@@ -34,8 +34,8 @@ class ProtectionConfigTest {
   void defaults() {
     AppConfig c = ConfigLoader.load(vertx, Map.of());
     assertEquals(new AppConfig.RateLimit(true, 10_000, 20_000, 20_000, 40_000, 50, 1, 100_000), c.rateLimit());
-    assertEquals(new AppConfig.Admission(256, 1, 256), c.admission());
-    assertEquals(256, c.pg().maxWaitQueue());
+    assertEquals(new AppConfig.Admission(2048, 1, 256), c.admission());
+    assertEquals(1024, c.pg().maxWaitQueue());
     assertEquals(2048, c.redis().maxWaitingHandlers());
     assertEquals(2048, c.redis().options().getMaxWaitingHandlers());
   }

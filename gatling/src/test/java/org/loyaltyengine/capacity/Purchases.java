@@ -1,45 +1,47 @@
 package org.loyaltyengine.capacity;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Request bodies of the write mix, drawn like scripts/bench-earn.lua and OpenLoopPosts (and the seeder), so the
- * earn path sees the workload of docs/benchmarks.md: 5 lines of sku SKU-100..SKU-999 with the seeder's category
- * for the sku, quantity 1-3, unit price 1.99-99.99 EUR; total = the sum of the lines; occurredAt up to 7 days
- * back; three in four purchases in store-1..store-50, the rest online.
+ * Request bodies of the write mix. The baskets come from the one basket generator of the project
+ * (org.loyaltyengine.seed.Baskets, which the seeder and scripts/bench.sh use too), through the file it writes:
+ * {@code java -cp target/loyalty-engine.jar org.loyaltyengine.seed.Baskets 10000 5 42 > data/baskets.txt}
+ * (scripts/capacity.sh does it), one basket's {@code "total":…,"channel":…,"items":[…]} per line, passed as
+ * {@code -Dbaskets=FILE}. A purchase takes a random basket, a new {@code transactionId} and an occurredAt up to 7
+ * days back.
  */
 final class Purchases {
-  private static final String[] CATEGORIES =
-      {"grocery", "beverages", "household", "personal-care", "electronics", "clothing"};
   private static final long SPREAD_SECONDS = 7 * 86_400;
-  static final int LINES = 5;
+  private static final List<String> BASKETS = load();
 
   private Purchases() {}
 
+  private static List<String> load() {
+    Path file = Path.of(System.getProperty("baskets", "data/baskets.txt")).toAbsolutePath().normalize();
+    try {
+      List<String> lines = Files.readAllLines(file).stream().filter(line -> !line.isBlank()).toList();
+      if (lines.isEmpty()) {
+        throw new IllegalArgumentException("-Dbaskets: " + file + " holds no basket");
+      }
+      return lines;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("-Dbaskets: cannot read " + file + " (write it with: java -cp "
+          + "target/loyalty-engine.jar org.loyaltyengine.seed.Baskets 10000 5 42 > " + file + ")", e);
+    }
+  }
+
   static String purchase(String transactionId, String memberExternalId) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    StringBuilder items = new StringBuilder(LINES * 80);
-    long total = 0;
-    for (int i = 0; i < LINES; i++) {
-      int sku = 100 + random.nextInt(900);
-      int quantity = 1 + random.nextInt(3);
-      long amount = (long) quantity * (199 + random.nextInt(9999 - 199 + 1));
-      total += amount;
-      if (i > 0) {
-        items.append(',');
-      }
-      items.append("{\"sku\":\"SKU-").append(sku).append("\",\"category\":\"").append(CATEGORIES[sku % 6])
-          .append("\",\"quantity\":").append(quantity).append(",\"amount\":").append(amount).append('}');
-    }
-    String where = random.nextInt(4) != 0
-        ? "\"channel\":\"store\",\"storeId\":\"store-" + (1 + random.nextInt(50)) + "\""
-        : "\"channel\":\"online\"";
     Instant occurredAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(random.nextLong(SPREAD_SECONDS + 1));
     return "{\"transactionId\":\"" + transactionId + "\",\"memberExternalId\":\"" + json(memberExternalId)
-        + "\",\"occurredAt\":\"" + occurredAt + "\",\"total\":" + total + ",\"currency\":\"EUR\"," + where
-        + ",\"items\":[" + items + "]}";
+        + "\",\"occurredAt\":\"" + occurredAt + "\",\"currency\":\"EUR\","
+        + BASKETS.get(random.nextInt(BASKETS.size())) + "}";
   }
 
   static String redemption(String redemptionId, String memberExternalId, String rewardId) {

@@ -26,7 +26,7 @@ import static io.gatling.javaapi.http.HttpDsl.status;
 
 /**
  * The reference scale test: the three member reads (status, profile, the last 10 transactions) taking turns on
- * random members of the seeder's CSV, the same workload as scripts/bench-reads.sh.
+ * random members of the seeder's CSV, the same workload as scripts/bench.sh reads.
  *
  * <p>{@code -Dmodel=closed} (default): {@code users} (1,500) concurrent users, each sending its next request as
  * soon as the previous one answered, ramped up over {@code ramp} seconds and held for {@code duration}.

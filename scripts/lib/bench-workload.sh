@@ -1,5 +1,6 @@
-# The earn workload shared by scripts/bench-earn.sh and scripts/capacity.sh (docs/benchmarks.md, "The
-# workload"): ten purchase rules, a realistic mix, and two tiers. Sourced; sets EARN_RULES and EARN_TIERS.
+# scripts/bench.sh, part of its one library (also sourced by scripts/capacity.sh): the earning program every
+# workload runs against (docs/benchmarks.md, "The workloads"): ten purchase rules, a realistic mix, one
+# custom-event rule (the ingestion workload's app_login events), and two tiers. Sets EARN_RULES and EARN_TIERS.
 # The earning rules of the benchmark: ten purchase rules, a realistic mix. Two are capped per member (so
 # every earning also reads and bumps rule_usage counters); none has a program-wide budget.
 skus=$(for n in $(seq 100 149); do printf '"SKU-%d",' "$n"; done); skus=${skus%,}
@@ -28,7 +29,9 @@ EARN_RULES=$(cat <<JSON
   {"id": "gold-bonus", "name": "50 points per purchase for gold members", "trigger": "purchase", "priority": 60,
    "conditions": {"tiers": ["gold"]}, "award": {"type": "fixed", "points": 50}},
   {"id": "weekend", "name": "+50% on Saturdays and Sundays", "trigger": "purchase", "priority": 10,
-   "conditions": {"weekdays": ["SAT", "SUN"]}, "award": {"type": "multiplier", "percent": 150}}
+   "conditions": {"weekdays": ["SAT", "SUN"]}, "award": {"type": "multiplier", "percent": 150}},
+  {"id": "app-login", "name": "5 points per app login, at most 20 a day", "trigger": "event",
+   "conditions": {"eventType": "app_login"}, "award": {"type": "fixed", "points": 5}, "caps": {"day": 20}}
 ]}
 JSON
 )
