@@ -123,6 +123,9 @@ class ProgramManagerReadsTest {
     engine.enrol(acme.adminKey(), "redeemer");
     assertEquals(201, engine.post("/v1/members/redeemer/adjustments", acme.adminKey(), new JsonObject()
         .put("adjustmentId", "seed-redeemer").put("points", 1000).put("reason", "test")).status());
+    // a gift-card reward needs a partner the tenant has configured (nothing listens there: the redemptions stay pending)
+    assertEquals(200, engine.send(io.vertx.core.http.HttpMethod.PUT, "/v1/partners/giftco", acme.adminKey(),
+        "application/json", new JsonObject().put("url", "http://127.0.0.1:1/giftco").put("maxAttempts", 100).toBuffer()).status());
     assertEquals(201, engine.post("/v1/rewards", acme.adminKey(), new JsonObject().put("rewardId", "mug")
         .put("name", "Mug").put("type", "gift_card").put("costPoints", 100).put("partner", "giftco")
         .put("partnerSku", "MUG")).status());
