@@ -36,6 +36,8 @@ class ErrorTableTest {
   private static final Pattern DIRECT = Pattern.compile("send\\(ctx,\\s*(\\d{3}),\\s*\"([a-z0-9_]+)\"");
   private static final Pattern HELPER = Pattern.compile("Rejection\\.(invalid|missing)\\(");
   /** A code handed to a helper that builds the 404 later (e.g. {@code found(value, "tenant_not_found", …)}). */
+  /** A status and code chosen in branches before one answer is written (e.g. http/InvalidRequests). */
+  private static final Pattern ASSIGNED = Pattern.compile("status = (\\d{3});\\s*code = \"([a-z0-9_]+)\"");
   private static final Pattern NOT_FOUND_LITERAL = Pattern.compile("\"([a-z0-9_]+_not_found)\"");
   private static final Pattern CONSTANT = Pattern.compile("String\\s+([A-Z_]+)\\s*=\\s*\"([a-z0-9_]+)\"");
   private static final Pattern ROW = Pattern.compile("^\\| (\\d{3}) \\| (.*) \\|$");
@@ -66,6 +68,10 @@ class ErrorTableTest {
         Matcher d = DIRECT.matcher(src);
         while (d.find()) {
           add(out, Integer.parseInt(d.group(1)), d.group(2));
+        }
+        Matcher a = ASSIGNED.matcher(src);
+        while (a.find()) {
+          add(out, Integer.parseInt(a.group(1)), a.group(2));
         }
         Matcher n = NOT_FOUND_LITERAL.matcher(src);
         while (n.find()) {

@@ -132,7 +132,7 @@ class MonitoringFilesTest {
     Tenant t = engine.createTenant("monitoring");
     engine.enrol(t.adminKey(), "m1");
     engine.get("/v1/members/m1/status", t.adminKey());
-    String scrape = engine.get("/metrics", null).body().toString();
+    String scrape = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
     Set<String> exported = new TreeSet<>();
     for (String line : scrape.split("\n")) {
       if (!line.startsWith("#") && !line.isBlank()) {
@@ -185,7 +185,10 @@ class MonitoringFilesTest {
     Set<String> nodes = new TreeSet<>();
     services.forEach((name, s) -> {
       if (name.matches("node[0-9]+")) {
-        nodes.add(name + ":8080"); // LOYALTY_HTTP_PORT is not overridden: conf/application.yaml's 8080
+        // /metrics on the API port needs the operator token; the nodes serve it on their management port
+        Object port = ((Map<String, Object>) ((Map<String, Object>) s).get("environment")).get("LOYALTY_METRICS_PORT");
+        assertTrue(port != null, name + " sets LOYALTY_METRICS_PORT");
+        nodes.add(name + ":" + port);
       }
     });
     assertFalse(nodes.isEmpty());
@@ -195,7 +198,7 @@ class MonitoringFilesTest {
 
   /** The value of an unlabelled gauge in the engine's scrape, or -1 when it is not there. */
   private static double gauge(String name) {
-    for (String line : engine.get("/metrics", null).body().toString().split("\n")) {
+    for (String line : engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString().split("\n")) {
       if (line.startsWith(name + " ")) {
         return Double.parseDouble(line.substring(name.length() + 1).trim());
       }

@@ -145,7 +145,7 @@ class TracingTest {
         .put("items", new JsonArray().add(new JsonObject().put("sku", "SKU-1").put("category", "grocery")
             .put("quantity", 1).put("amount", 4200)));
     engine.get("/health/ready", null); // its answer is OperationsTest's business; here only whether it is traced
-    assertEquals(200, engine.get("/metrics", null).status());
+    assertEquals(200, engine.get("/metrics", TestEngine.OPERATOR_TOKEN).status());
     assertEquals(201, engine.post("/v1/transactions", tenant.adminKey(), purchase).status());
 
     // The server span of the purchase; Vert.x names it by method and tags the path.
