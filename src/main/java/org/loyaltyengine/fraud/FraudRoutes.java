@@ -100,12 +100,11 @@ public final class FraudRoutes {
   /** {@code {"note"?: string}}; an empty body is fine. */
   private void decide(RoutingContext ctx, boolean approve) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    String raw = ctx.pathParam("holdId");
-    long id = holdId(raw);
     String note = null;
-    if (ctx.body().length() > 0) {
+    if (ctx.body().length() > 0) { // the body is judged first: bad input is a 400 whatever the hold
       note = JsonInput.of(ctx).allowOnly(DECISION_FIELDS).optionalString("note", 1, 500).orElse(null);
     }
+    long id = holdId(ctx.pathParam("holdId"));
     String n = note;
     Responses.reply(ctx, 200, repository.decide(caller.tenantId(), id, approve, caller.keyId(), n)
         .compose(d -> repository.find(caller.tenantId(), id).map(java.util.Optional::orElseThrow).compose(hold ->

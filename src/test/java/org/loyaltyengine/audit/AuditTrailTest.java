@@ -35,7 +35,7 @@ class AuditTrailTest {
   static JsonArray entries(Tenant t) {
     Reply r = engine.get("/v1/audit-log?limit=200", t.adminKey());
     assertEquals(200, r.status());
-    return r.json().getJsonArray("entries");
+    return r.json().getJsonArray("items");
   }
 
   static Reply put(String path, String key, JsonObject body) {

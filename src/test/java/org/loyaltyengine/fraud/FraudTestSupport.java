@@ -24,6 +24,10 @@ final class FraudTestSupport {
         new JsonObject().put("rules", new JsonArray().add(new JsonObject().put("id", "base").put("trigger", "purchase")
             .put("award", new JsonObject().put("type", "per_spend").put("points", 1).put("perAmount", 100)
                 .put("rounding", "down").put("spend", "basket")))).toBuffer()).status());
+    // The gift cards below name this partner, and a reward may only name a partner its tenant configured.
+    // Nothing listens at its URL: redemptions handed to fulfillment stay pending (100 attempts, backing off).
+    assertEquals(200, engine.send(HttpMethod.PUT, "/v1/partners/giftco", t.adminKey(), "application/json",
+        new JsonObject().put("url", "http://127.0.0.1:1/giftco").put("maxAttempts", 100).toBuffer()).status());
     return t;
   }
 

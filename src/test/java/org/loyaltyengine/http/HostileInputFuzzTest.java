@@ -47,6 +47,8 @@ class HostileInputFuzzTest {
   private static final Pattern ROUTE =
       Pattern.compile("router\\.(get|post|put|patch|delete)\\(\"(/[^\"]*)\"\\)");
   private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH");
+  /** Writes that take no body: what they are sent is never read, so it cannot hurt them. */
+  private static final Set<String> BODYLESS_WRITES = Set.of("POST /v1/earning-rules/versions/:version/rollback");
   private static final List<String> FIELD_NAMES = List.of("externalId", "name", "url", "eventTypes", "items", "sku",
       "transactionId", "partnerId", "rewardId", "redemptionId", "description", "email", "firstName", "attributes",
       "amount", "currency", "timezone", "scopes", "batchId", "eventId", "type", "code", "codes", "reason", "note");
@@ -133,7 +135,7 @@ class HostileInputFuzzTest {
             Set.of("invalid_header", "malformed_request", "headers_too_large"), codes, seed);
         requests++;
       }
-      if (BODY_METHODS.contains(route.method)) {
+      if (BODY_METHODS.contains(route.method) && !BODYLESS_WRITES.contains(route.method + " " + route.path)) {
         for (int i = 0; i < 2 * CASES_PER_LOCATION; i++) {
           byte[] body = hostileBody(rnd);
           RawHttp.Answer a = send(route, target(route, null, null, null), Map.of(), body);
@@ -198,7 +200,7 @@ class HostileInputFuzzTest {
 
   private static RawHttp.Answer send(Route route, byte[] target, Map<String, byte[]> extraHeaders, byte[] body) {
     Map<String, byte[]> headers = new LinkedHashMap<>();
-    String key = route.path.equals("/v1/tenants") ? TestEngine.OPERATOR_TOKEN : tenant.adminKey();
+    String key = route.path.startsWith("/v1/tenants") ? TestEngine.OPERATOR_TOKEN : tenant.adminKey(); // operator routes
     headers.put("Authorization", bytes("Bearer " + key));
     headers.put("Connection", bytes("close"));
     if (body != null) {
