@@ -1,5 +1,6 @@
 package org.loyaltyengine.fraud;
 
+import org.loyaltyengine.platform.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -262,8 +263,8 @@ public final class FraudRepository {
         .put("cause", new JsonObject().put("type", r.getString("cause_type")).put("id", r.getString("cause_id")))
         .put("memberExternalId", r.getString("external_id")).put("points", r.getLong("points"))
         .put("checks", r.getValue("findings")).put("status", r.getString("status"))
-        .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString())
-        .put("decidedAt", decidedAt == null ? null : decidedAt.toInstant().toString())
+        .put("createdAt", Timestamps.format(r.getOffsetDateTime("created_at")))
+        .put("decidedAt", Timestamps.format(decidedAt))
         .put("decidedBy", decidedBy == null ? null : decidedBy.toString())
         .put("note", r.getString("note"));
   }

@@ -1,5 +1,6 @@
 package org.loyaltyengine.member;
 
+import org.loyaltyengine.platform.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -85,6 +86,6 @@ public final class MemberSearchRepository {
         .put("tierCode", r.getString("tier_code"))
         .put("points", new JsonObject().put("available", r.getLong("available")).put("pending", r.getLong("pending"))
             .put("lifetimeEarned", r.getLong("lifetime_earned")))
-        .put("enrolledAt", r.getOffsetDateTime("enrolled_at").toInstant().toString());
+        .put("enrolledAt", Timestamps.format(r.getOffsetDateTime("enrolled_at")));
   }
 }

@@ -1,5 +1,6 @@
 package org.loyaltyengine.reward;
 
+import org.loyaltyengine.platform.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -136,8 +137,8 @@ public final class RedemptionRepository {
           .put("failureReason", r.getString("failure_reason"))
           .put("pointsRefunded", r.getLong("points_refunded"))
           .put("history", history((io.vertx.core.json.JsonArray) r.getValue("history")))
-          .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString())
-          .put("updatedAt", r.getOffsetDateTime("updated_at").toInstant().toString());
+          .put("createdAt", Timestamps.format(r.getOffsetDateTime("created_at")))
+          .put("updatedAt", Timestamps.format(r.getOffsetDateTime("updated_at")));
     }
   }
 

@@ -1,5 +1,6 @@
 package org.loyaltyengine.rules;
 
+import org.loyaltyengine.platform.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -66,7 +67,7 @@ public final class RuleSetRepository {
       Row r = rows.iterator().next();
       return java.util.Optional.of(RuleSetJson.toJson(RuleSetJson.parse((JsonObject) r.getValue("body")))
           .put("version", r.getInteger("version"))
-          .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString()));
+          .put("createdAt", Timestamps.format(r.getOffsetDateTime("created_at"))));
     });
   }
 
@@ -100,7 +101,7 @@ public final class RuleSetRepository {
       JsonArray out = new JsonArray();
       for (Row r : rows) {
         out.add(new JsonObject().put("version", r.getInteger("version"))
-            .put("createdAt", r.getOffsetDateTime("created_at").toInstant().toString())
+            .put("createdAt", Timestamps.format(r.getOffsetDateTime("created_at")))
             .put("ruleCount", r.getInteger("rule_count")));
       }
       return out;

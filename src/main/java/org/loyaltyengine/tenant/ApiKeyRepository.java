@@ -1,5 +1,6 @@
 package org.loyaltyengine.tenant;
 
+import org.loyaltyengine.platform.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -71,9 +72,8 @@ public final class ApiKeyRepository {
             .put("name", row.getString("name"))
             .put("keyPrefix", row.getString("key_prefix"))
             .put("scopes", new JsonArray(java.util.List.of(row.getArrayOfStrings("scopes"))))
-            .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
-            .put("revokedAt", row.getOffsetDateTime("revoked_at") == null ? null
-                : row.getOffsetDateTime("revoked_at").toInstant().toString()));
+            .put("createdAt", Timestamps.format(row.getOffsetDateTime("created_at")))
+            .put("revokedAt", Timestamps.format(row.getOffsetDateTime("revoked_at"))));
       }
       return items;
     });

@@ -56,7 +56,7 @@ public final class TransactionHistory {
       return java.util.Optional.of(new io.vertx.core.json.JsonObject()
           .put("transactionId", r.getString("transaction_id"))
           .put("memberExternalId", r.getString("external_id"))
-          .put("occurredAt", r.getOffsetDateTime("occurred_at").toInstant().toString())
+          .put("occurredAt", Timestamps.format(r.getOffsetDateTime("occurred_at")))
           .put("total", r.getLong("total"))
           .put("currency", r.getString("currency"))
           .put("channel", r.getString("channel"))
@@ -67,7 +67,7 @@ public final class TransactionHistory {
           .put("breakdown", breakdown == null ? new io.vertx.core.json.JsonArray() : breakdown)
           .put("returned", new io.vertx.core.json.JsonObject().put("amount", r.getLong("returned_amount"))
               .put("points", r.getLong("returned_points")))
-          .put("recordedAt", r.getOffsetDateTime("created_at").toInstant().toString()));
+          .put("recordedAt", Timestamps.format(r.getOffsetDateTime("created_at"))));
     });
   }
 
