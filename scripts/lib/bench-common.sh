@@ -25,32 +25,36 @@ NPROC=$(nproc)
 
 # ---------------------------------------------------------------- CPU by process
 
-# One line per process, "pid ppid comm ticks" (utime + stime), then "TOTAL busy idle" from /proc/stat.
+# One line per process, "pid ppid comm ticks", then "TOTAL busy idle" from /proc/stat. A process's ticks are
+# its own (utime + stime) plus those of its children that ended and were waited for (cutime + cstime): a
+# generator (wrk, pgbench) that exits before the phase's last snapshot, or a PostgreSQL backend that
+# disconnects, is then still counted, to its parent (this harness; the postmaster) instead of to "other".
 cpu_snapshot() {
   { { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '{
       i = index($0, " ("); j = 0; s = $0
       while ((k = index(substr(s, j + 1), ") ")) > 0) j += k
       comm = substr($0, i + 2, j - i - 2); gsub(/ /, "_", comm)
       n = split(substr($0, j + 2), a, " ")
-      print $1, a[2], comm, a[12] + a[13] }'
+      print $1, a[2], comm, a[12] + a[13] + a[14] + a[15] }'
     awk '$1 == "cpu" { print "TOTAL", $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat
   } > "$1"
 }
 
 # cpu_split BEFORE AFTER: sets SPLIT_TEXT ("server 95%, postgres 60%, ..., other 12%, idle 3%" in % of one
 # core), SPLIT_JSON, OTHER_PCT, SERVER_TICKS, PG_TICKS. Groups: the server, the partner simulator, the load
-# generator (wrk, pgbench, psql, the OpenLoop JVM), PostgreSQL (the instance under test: its postmaster and
-# children), Redis; "other" is the machine's busy time minus those, so short-lived processes count too.
+# generator (wrk, pgbench, psql, the OpenLoop JVM, and this harness with the children it waited for),
+# PostgreSQL (the instance under test: its postmaster and children), Redis; "other" is the machine's busy
+# time minus those, so short-lived processes count too.
 cpu_split() {
   local out
   out=$(awk -v server="${SERVER_PID:-0}" -v sim="${SIM_PID:-0}" -v gen="${GEN_PID:-0}" -v pm="${PG_POSTMASTER:-0}" \
-    -v hz="$CLK_TCK" -v cores="$NPROC" '
+    -v harness="$$" -v hz="$CLK_TCK" -v cores="$NPROC" '
     FNR == 1 { f++ }
     $1 == "TOTAL" { busy[f] = $2; idle[f] = $3; next }
     f == 1 { before[$1] = $4; next }
     {
       d = $4 - ($1 in before ? before[$1] : 0); if (d < 0) d = 0
-      g = ($1 == server) ? "server" : ($1 == sim) ? "simulator" : ($1 == gen || $2 == gen) ? "generator" :
+      g = ($1 == server) ? "server" : ($1 == sim) ? "simulator" : ($1 == gen || $2 == gen || $1 == harness) ? "generator" :
           ($3 == "wrk" || $3 == "pgbench" || $3 == "psql") ? "generator" :
           ($1 == pm || $2 == pm) ? "postgres" : ($3 ~ /^redis-server/) ? "redis" : ""
       if (g != "") t[g] += d

@@ -66,7 +66,7 @@ public final class FraudClient {
   public Future<java.util.Optional<LedgerRepository.Outcome>> storedEarning(UUID tenantId, String causeType,
                                                                              String causeId) {
     return policy(tenantId).compose(p -> p.covers(Attempt.Kind.EARNING)
-        ? repository.storedEarning(tenantId, causeType, causeId)
+        ? ledger.storedEarning(tenantId, causeType, causeId)
         : Future.succeededFuture(java.util.Optional.empty()));
   }
 

@@ -67,10 +67,6 @@ public final class FraudRepository {
       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing""";
   private static final String HOLD_EARNING = "select fraud_hold_earning($1, $2, $3, $4, $5, $6::text::jsonb) as result";
   private static final String HOLD_REDEMPTION = "select fraud_hold_redemption($1, $2, $3::text::jsonb) as result";
-  private static final String STORED_EARNING = """
-      select request_hash, result from transactions where tenant_id = $1 and transaction_id = $2 and $3 = 'transaction'
-      union all
-      select request_hash, result from member_events where tenant_id = $1 and event_id = $2 and $3 = 'event'""";
   private static final String STORED_REDEMPTION = """
       select d.request_hash, d.result, m.external_id from redemptions d join members m on m.id = d.member_id
        where d.tenant_id = $1 and d.redemption_id = $2""";
@@ -192,13 +188,6 @@ public final class FraudRepository {
   }
 
   // ---- replays ----
-
-  /** The stored reply of an earning already written under this id, if any. */
-  public Future<Optional<LedgerRepository.Outcome>> storedEarning(UUID tenantId, String causeType, String causeId) {
-    return pool.preparedQuery(STORED_EARNING).execute(Tuple.of(tenantId, causeId, causeType)).map(rows ->
-        rows.size() == 0 ? Optional.empty() : Optional.of(new LedgerRepository.Outcome(false,
-            rows.iterator().next().getString("request_hash"), (JsonObject) rows.iterator().next().getValue("result"), 0)));
-  }
 
   public record StoredRedemption(LedgerRepository.Outcome outcome, String memberExternalId) {}
 

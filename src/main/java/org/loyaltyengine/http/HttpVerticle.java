@@ -140,6 +140,23 @@ public final class HttpVerticle extends VerticleBase {
 
     EventBus bus = vertx.eventBus();
     LedgerRepository ledger = new LedgerRepository(primary);
+    if (config.ledger().groupCommit()) {
+      io.micrometer.core.instrument.DistributionSummary batchSizes = io.micrometer.core.instrument.DistributionSummary
+          .builder("loyalty.ledger.earning.batch.size")
+          .description("Earnings per group-committed statement (batches of two or more)")
+          .serviceLevelObjectives(2, 5, 10, 25, 50, 100).register(registry);
+      io.micrometer.core.instrument.Counter failedBatches = io.micrometer.core.instrument.Counter
+          .builder("loyalty.ledger.earning.batch.failed")
+          .description("Batches that failed as a whole, whose earnings were then applied one by one")
+          .register(registry);
+      ledger.gatherEarnings(config.ledger().groupCommitSettings(), (ms, task) -> vertx.setTimer(ms, id -> task.run()),
+          (size, failed) -> {
+            batchSizes.record(size);
+            if (failed) {
+              failedBatches.increment();
+            }
+          });
+    }
     RulesClient rules = new RulesClient(bus, config.rules().timeoutMs(), config.rules().enabled(),
         config.admission().rulesMaxPending());
     RedemptionRepository redemptions = new RedemptionRepository(primary);

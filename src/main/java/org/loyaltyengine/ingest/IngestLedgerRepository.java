@@ -7,6 +7,8 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import org.loyaltyengine.ledger.Earning;
+import org.loyaltyengine.ledger.EarningBatch;
+import org.loyaltyengine.ledger.LedgerRepository;
 import org.loyaltyengine.rules.CapWindows;
 import org.loyaltyengine.rules.CompiledRuleSet;
 import org.loyaltyengine.tenant.TenantSettings;
@@ -33,13 +35,10 @@ import java.util.UUID;
  * the worker's partition lease connection.
  */
 public final class IngestLedgerRepository {
-  // Qualifying points as MemberRepository computes them: lifetime, or the tier window's earn/return entries.
+  // Qualifying points: loyalty_qualifying_points (R__earning.sql), as every reader computes them.
   private static final String MEMBERS = """
       select m.id, m.external_id, m.status, m.tier_code, m.attributes,
-             case when $3::int is null then b.lifetime_earned
-                  else (select coalesce(sum(e.points), 0) from ledger_entries e
-                         where e.member_id = m.id and e.kind in ('earn', 'return')
-                           and e.created_at > now() - make_interval(days => $3::int)) end as qualifying_points
+             coalesce(loyalty_qualifying_points(m.id, $3::int), 0) as qualifying_points
         from members m join member_balances b on b.member_id = m.id
        where m.tenant_id = $1 and m.external_id = any($2)""";
   private static final String TRANSACTIONS =
@@ -51,8 +50,10 @@ public final class IngestLedgerRepository {
         from rule_usage u join members m on m.id = u.member_id
        where m.tenant_id = $1 and m.external_id = any($2) and u.rule_id = any($3) and u.window_key = any($4)""";
   private static final String BUDGETS = "select rule_id, spent from rule_budgets where tenant_id = $1 and rule_id = any($2)";
-  private static final String APPLY = "select * from loyalty_ingest_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-      + "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, "
+  // $1-$27: loyalty_apply_earnings's arguments (LedgerRepository.applyArgs); $28-$30 the earnings' inbox items;
+  // $31-$37 the items settled without earning
+  private static final String APPLY = "select * from loyalty_ingest_apply($1, $28, $29, $30, $2, $3, $4, $5, $6, $7, "
+      + "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $31, "
       + "$32, $33, $34, $35, $36, $37)";
 
   /** A member whose snapshot changed, and the version to fence its cached reads at. */
@@ -140,78 +141,26 @@ public final class IngestLedgerRepository {
    * returns the members whose snapshots changed.
    */
   public Future<List<Fence>> apply(SqlClient connection, UUID tenantId, String currency, TierSet tiers, ChunkPlan plan) {
-    List<ChunkPlan.PlannedEarning> earnings = plan.earnings();
-    int n = earnings.size();
-    Long[] batches = new Long[n];
-    Integer[] seqs = new Integer[n];
-    OffsetDateTime[] created = new OffsetDateTime[n];
-    Long[] members = new Long[n];
-    String[] causeTypes = new String[n];
-    String[] causeIds = new String[n];
-    String[] hashes = new String[n];
-    OffsetDateTime[] occurred = new OffsetDateTime[n];
-    Long[] totals = new Long[n];
-    String[] currencies = new String[n];
-    String[] kinds = new String[n];
-    String[] stores = new String[n];
-    String[] payloads = new String[n];
-    String[] breakdowns = new String[n];
-    OffsetDateTime[] expires = new OffsetDateTime[n];
-    List<Integer> lotItems = new ArrayList<>();
-    List<Long> lotPoints = new ArrayList<>();
-    List<OffsetDateTime> lotAvailable = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      ChunkPlan.PlannedEarning e = earnings.get(i);
+    List<ChunkPlan.PlannedEarning> planned = plan.earnings();
+    List<Earning> earnings = new ArrayList<>(planned.size());
+    Long[] batches = new Long[planned.size()];
+    Integer[] seqs = new Integer[planned.size()];
+    OffsetDateTime[] created = new OffsetDateTime[planned.size()];
+    for (int i = 0; i < planned.size(); i++) {
+      ChunkPlan.PlannedEarning e = planned.get(i);
       InboxItem item = e.item();
       batches[i] = item.batch();
       seqs[i] = item.seq();
       created[i] = utc(item.createdAt());
-      members[i] = e.memberId();
-      causeTypes[i] = item.kind().causeType();
-      causeIds[i] = item.itemId();
-      hashes[i] = item.requestHash();
-      occurred[i] = utc(item.occurredAt());
-      if (item.kind() == ItemKind.TRANSACTION) {
-        totals[i] = item.purchase().total();
-        currencies[i] = item.purchase().currency();
-        kinds[i] = item.purchase().channel();
-        stores[i] = item.purchase().storeId();
-        payloads[i] = PurchaseJson.items(item.purchase()).encode();
-      } else {
-        totals[i] = 0L;
-        currencies[i] = currency; // an event is recorded in the program's currency, as the API records it
-        kinds[i] = item.event().type();
-        JsonObject attributes = new JsonObject();
-        new TreeMap<>(item.event().attributes()).forEach(attributes::put);
-        payloads[i] = attributes.encode();
-      }
-      breakdowns[i] = PurchaseJson.breakdown(e.evaluation()).encode();
-      expires[i] = utc(e.expiresAt());
-      for (Earning.Lot lot : e.lots()) {
-        lotItems.add(i + 1);
-        lotPoints.add(lot.points());
-        lotAvailable.add(utc(lot.availableAt()));
-      }
+      earnings.add(earning(tenantId, currency, tiers, e));
     }
-    List<ChunkPlan.CounterGrowth> usage = plan.usage();
+    EarningBatch batch = new EarningBatch(tenantId, earnings,
+        plan.usage().stream().map(u -> new EarningBatch.Counter(u.memberId(), u.ruleId(), u.windowKey(), u.points(),
+            u.cap())).toList(),
+        plan.budgets(), List.of(tiers.codes()), List.of(tiers.thresholds()), tiers.windowDays());
     List<ChunkPlan.SettledItem> done = plan.settled();
-    Tuple args = Tuple.tuple().addUUID(tenantId)
-        .addArrayOfLong(batches).addArrayOfInteger(seqs).addArrayOfOffsetDateTime(created)
-        .addArrayOfLong(members).addArrayOfString(causeTypes).addArrayOfString(causeIds).addArrayOfString(hashes)
-        .addArrayOfOffsetDateTime(occurred).addArrayOfLong(totals).addArrayOfString(currencies)
-        .addArrayOfString(kinds).addArrayOfString(stores).addArrayOfString(payloads).addArrayOfString(breakdowns)
-        .addArrayOfOffsetDateTime(expires)
-        .addArrayOfInteger(lotItems.toArray(Integer[]::new)).addArrayOfLong(lotPoints.toArray(Long[]::new))
-        .addArrayOfOffsetDateTime(lotAvailable.toArray(OffsetDateTime[]::new))
-        .addArrayOfLong(usage.stream().map(ChunkPlan.CounterGrowth::memberId).toArray(Long[]::new))
-        .addArrayOfString(usage.stream().map(ChunkPlan.CounterGrowth::ruleId).toArray(String[]::new))
-        .addArrayOfString(usage.stream().map(ChunkPlan.CounterGrowth::windowKey).toArray(String[]::new))
-        .addArrayOfLong(usage.stream().map(ChunkPlan.CounterGrowth::points).toArray(Long[]::new))
-        .addArrayOfLong(usage.stream().map(ChunkPlan.CounterGrowth::cap).toArray(Long[]::new))
-        .addArrayOfString(plan.budgets().stream().map(Earning.Budget::ruleId).toArray(String[]::new))
-        .addArrayOfLong(plan.budgets().stream().map(Earning.Budget::points).toArray(Long[]::new))
-        .addArrayOfLong(plan.budgets().stream().map(Earning.Budget::limit).toArray(Long[]::new))
-        .addArrayOfString(tiers.codes()).addArrayOfLong(tiers.thresholds()).addInteger(tiers.windowDays())
+    Tuple args = LedgerRepository.applyArgs(batch);
+    args.addArrayOfLong(batches).addArrayOfInteger(seqs).addArrayOfOffsetDateTime(created)
         .addArrayOfLong(done.stream().map(d -> d.item().batch()).toArray(Long[]::new))
         .addArrayOfInteger(done.stream().map(d -> d.item().seq()).toArray(Integer[]::new))
         .addArrayOfOffsetDateTime(done.stream().map(d -> utc(d.item().createdAt())).toArray(OffsetDateTime[]::new))
@@ -226,6 +175,24 @@ public final class IngestLedgerRepository {
       }
       return fences;
     });
+  }
+
+  /** A planned item as the ledger's earning: what the synchronous API would have written for it. */
+  private static Earning earning(UUID tenantId, String currency, TierSet tiers, ChunkPlan.PlannedEarning e) {
+    InboxItem item = e.item();
+    String breakdown = PurchaseJson.breakdown(e.evaluation()).encode();
+    if (item.kind() == ItemKind.TRANSACTION) {
+      return new Earning(tenantId, e.memberId(), item.kind().causeType(), item.itemId(), item.requestHash(),
+          item.occurredAt(), item.purchase().total(), item.purchase().currency(), item.purchase().channel(),
+          item.purchase().storeId(), PurchaseJson.items(item.purchase()).encode(), e.lots(), e.expiresAt(), breakdown,
+          List.of(), List.of(), List.of(tiers.codes()), List.of(tiers.thresholds()), tiers.windowDays());
+    }
+    JsonObject attributes = new JsonObject();
+    new TreeMap<>(item.event().attributes()).forEach(attributes::put);
+    // an event is recorded in the program's currency, as the API records it
+    return new Earning(tenantId, e.memberId(), item.kind().causeType(), item.itemId(), item.requestHash(),
+        item.occurredAt(), 0, currency, item.event().type(), null, attributes.encode(), e.lots(), e.expiresAt(),
+        breakdown, List.of(), List.of(), List.of(tiers.codes()), List.of(tiers.thresholds()), tiers.windowDays());
   }
 
   /** Settles items without earning, on {@code connection}: e.g. one that failed to apply even alone. */

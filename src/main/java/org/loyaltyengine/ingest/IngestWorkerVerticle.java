@@ -59,10 +59,10 @@ public final class IngestWorkerVerticle extends VerticleBase {
   private static final long MAINTENANCE_EVERY_MS = 3_600_000;
   private static final long BACKLOG_EVERY_MS = 5_000;
   /**
-   * SQLSTATEs after which reading, evaluating and applying again can succeed: a cap, budget or balance that
-   * moved (V8), an id taken meanwhile (23505), a deadlock or serialization failure.
+   * SQLSTATEs after which reading, evaluating and applying again can succeed: a cap or budget that moved
+   * (R__earning.sql), an id taken meanwhile (23505), a deadlock or serialization failure.
    */
-  private static final Set<String> RETRYABLE = Set.of("LY002", "LY003", "LY006", "23505", "40P01", "40001");
+  private static final Set<String> RETRYABLE = Set.of("LY002", "LY003", "23505", "40P01", "40001");
 
   private final AppConfig config;
   private final NodeState caches;

@@ -21,9 +21,9 @@ import java.util.UUID;
  * domain event to the outbox. Reads go to the read pool, which is the replica when one is configured.
  */
 public final class MemberRepository {
-  // Qualifying points: lifetime, unless the tenant's tiers count a rolling window of WINDOW days (then, and
-  // only then, the window's ledger entries are summed); WINDOW is the statement's parameter for it. A member
-  // enrolled by the same statement (CREATE) is not yet visible to the subqueries: they read 0.
+  // Qualifying points: loyalty_qualifying_points (R__earning.sql), lifetime unless the tenant's tiers count a
+  // rolling window of WINDOW days; WINDOW is the statement's parameter for it. A member enrolled by the same
+  // statement (CREATE) is not yet visible to the subqueries and the function: they read 0.
   private static String snapshotColumns(String windowParam) {
     return SNAPSHOT_COLUMNS_TEMPLATE.replace("WINDOW", windowParam);
   }
@@ -34,10 +34,7 @@ public final class MemberRepository {
       b.transaction_count, b.total_spent, m.version + b.version as snapshot_version,
       (select coalesce(sum(l.remaining), 0) from point_lots l
         where l.member_id = m.id and l.remaining > 0 and l.expires_at < now() + interval '30 days') as expiring_soon,
-      case when WINDOW::int is null then b.lifetime_earned
-           else (select coalesce(sum(e.points), 0) from ledger_entries e
-                  where e.member_id = m.id and e.kind in ('earn', 'return')
-                    and e.created_at > now() - make_interval(days => WINDOW::int)) end as qualifying_points""";
+      coalesce(loyalty_qualifying_points(m.id, WINDOW::int), 0) as qualifying_points""";
 
   private static final String FIND = "select " + snapshotColumns("$3") + """
       \sfrom members m join member_balances b on b.member_id = m.id

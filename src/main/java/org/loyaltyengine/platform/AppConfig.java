@@ -14,7 +14,7 @@ import java.util.Optional;
 public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, Operator operator, Rules rules,
                         Jobs jobs, Fulfillment fulfillment, Retention retention, Webhooks webhooks, Kafka kafka,
                         Relay relay, Analytics analytics, Cluster cluster, Ingest ingest, RateLimit rateLimit,
-                        Admission admission, Tracing tracing, Fraud fraud, Metrics metrics) {
+                        Admission admission, Tracing tracing, Fraud fraud, Metrics metrics, Ledger ledger) {
 
   public record Http(String host, int port, int instances, int maxBodyBytes, int maxBulkBodyBytes, boolean accessLog,
                      int maxInitialLineBytes, int maxHeaderBytes) {
@@ -59,6 +59,21 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
    * @param rulesMaxPending rule evaluations awaiting a worker's answer, per HTTP verticle instance
    */
   public record Admission(int maxInFlight, int retryAfterSeconds, int rulesMaxPending) {}
+
+  /**
+   * Group commit of the API's earnings (docs/ledger.md).
+   *
+   * @param groupCommit   gather concurrent earnings into one statement and commit; false = one commit each
+   * @param batchMax      most earnings in one statement
+   * @param batchWindowMs how long an earning finding its lane idle waits for company; 0 = none (no added latency)
+   * @param lanes         batches in flight at once per tenant and HTTP verticle
+   * @param maxQueued     earnings waiting per lane; more get 503 overloaded at once
+   */
+  public record Ledger(boolean groupCommit, int batchMax, int batchWindowMs, int lanes, int maxQueued) {
+    public GroupCommitter.Settings groupCommitSettings() {
+      return new GroupCommitter.Settings(batchMax, batchWindowMs, lanes, maxQueued);
+    }
+  }
 
   public record Cache(long memberTtlSeconds, long tenantTtlMs) {}
 
@@ -288,7 +303,10 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_FRAUD_BASELINE_MINUTES", 1, 10_080)),
 
         new Metrics(s.integer("LOYALTY_METRICS_PORT", 0, 65535), s.string("LOYALTY_METRICS_HOST"),
-            s.bool("LOYALTY_METRICS_PER_TENANT_LABELS")));
+            s.bool("LOYALTY_METRICS_PER_TENANT_LABELS")),
+        new Ledger(s.bool("LOYALTY_LEDGER_GROUP_COMMIT"), s.integer("LOYALTY_LEDGER_BATCH_MAX", 1, 1_000),
+            s.integer("LOYALTY_LEDGER_BATCH_WINDOW_MS", 0, 100), s.integer("LOYALTY_LEDGER_LANES", 1, 64),
+            s.integer("LOYALTY_LEDGER_MAX_QUEUED", 1, 1_000_000)));
     if (config.http.maxBulkBodyBytes < config.http.maxBodyBytes) {
       throw new ConfigException("LOYALTY_HTTP_MAX_BULK_BODY_BYTES must be at least LOYALTY_HTTP_MAX_BODY_BYTES");
     }

@@ -230,7 +230,7 @@ public final class Seeder {
 
   /**
    * Every earn entry gets its lot (released, nothing spent, no expiry), so that spending and expiry find
-   * the seeded points exactly as if the earning API had credited them.
+   * the seeded points exactly as if the earning API had credited them, and counts as qualifying points.
    */
   private static void createLots(Connection c, long[] memberIds) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("""
@@ -238,6 +238,16 @@ public final class Seeder {
                                 available_at, expires_at, released)
         select tenant_id, member_id, id, cause_type, cause_id, points, points, available_at, null, true
           from ledger_entries where member_id = any(?) and kind = 'earn' and points > 0""")) {
+      ps.setArray(1, c.createArrayOf("bigint", java.util.Arrays.stream(memberIds).boxed().toArray()));
+      ps.executeUpdate();
+    }
+    // and counts into the members' qualifying points of its day, as the earning function does (V17)
+    try (PreparedStatement ps = c.prepareStatement("""
+        insert into member_qualifying_days (member_id, day, points)
+        select member_id, (created_at at time zone 'UTC')::date, sum(points)
+          from ledger_entries where member_id = any(?) and kind in ('earn', 'return')
+         group by 1, 2
+        on conflict (member_id, day) do update set points = member_qualifying_days.points + excluded.points""")) {
       ps.setArray(1, c.createArrayOf("bigint", java.util.Arrays.stream(memberIds).boxed().toArray()));
       ps.executeUpdate();
     }

@@ -94,14 +94,22 @@ public final class PointsEarner {
   }
 
   /**
-   * A replay is answered from the stored reply before anything else when the tenant's fraud checks look at
-   * earnings (a new verdict could differ from the stored one); otherwise the ledger function answers it.
+   * Replays first: a request whose id was already applied gets its stored reply whatever changed since — the
+   * member blocked, the rules or tiers changed, the points spent. When the tenant's fraud checks look at
+   * earnings the stored reply is read before anything else (a new verdict could differ from the stored one);
+   * otherwise the ledger answers a replay itself ({@code loyalty_apply_earnings} checks ids first), and a
+   * request refused before reaching it (blocked member, ...) is checked against the stored replies before the
+   * refusal is sent, so the happy path pays no extra query.
    */
   private Future<LedgerRepository.Outcome> replayOr(UUID tenantId, String causeType, String causeId, String hash,
                                                     String idField,
                                                     java.util.function.Supplier<Future<LedgerRepository.Outcome>> write) {
     return fraud.storedEarning(tenantId, causeType, causeId).compose(stored -> stored.isPresent()
-        ? LedgerReplies.checkReplay(stored.get(), hash, idField) : write.get());
+        ? LedgerReplies.checkReplay(stored.get(), hash, idField)
+        : write.get().recover(err -> err instanceof Rejection r && !"idempotency_conflict".equals(r.code())
+            ? ledger.storedEarning(tenantId, causeType, causeId).compose(again -> again.isPresent()
+                ? LedgerReplies.checkReplay(again.get(), hash, idField) : Future.failedFuture(err))
+            : Future.failedFuture(err)));
   }
 
   public Future<LedgerRepository.Outcome> earnEvent(UUID tenantId, String memberExternalId, CustomEvent e) {

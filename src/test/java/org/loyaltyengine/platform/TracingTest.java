@@ -169,7 +169,7 @@ class TracingTest {
     assertTrue(trace.stream().anyMatch(s -> s.kind() == Span.SpanKind.SPAN_KIND_SERVER
         && s.parentSpanId().equals(rulesRequest.spanId())), "the rules worker's side of the hop" + dump);
     // -> PostgreSQL: the ledger statement of the earning, a child of the request.
-    ReceivedSpan earn = trace.stream().filter(s -> s.attribute("db.query.text").contains("loyalty_earn(")).findFirst()
+    ReceivedSpan earn = trace.stream().filter(s -> s.attribute("db.query.text").contains("loyalty_apply_earnings(")).findFirst()
         .orElseThrow(() -> new AssertionError("the ledger statement of the earning" + dump));
     assertEquals("postgresql", earn.attribute("db.system"), dump);
     assertEquals(server.spanId(), earn.parentSpanId(), dump);

@@ -90,11 +90,43 @@ class TiersTest {
     buy("l-1", "lapsed", 60_000);
     // a year passes: the earning leaves the window and the tier's period ends
     engine.execute("update ledger_entries set created_at = now() - interval '400 days' where cause_id = 'l-1'");
+    engine.execute("update member_qualifying_days set day = day - 400 "
+        + "where member_id = (select member_id from ledger_entries where cause_id = 'l-1')");
     engine.execute("update members set tier_valid_until = now() - interval '1 second' where external_id = 'lapsed'");
     String tenantId = tenant.id();
     engine.queryLong("select count(*) from loyalty_review_tiers(?::uuid, array['silver','gold'], array[100,500]::bigint[], 365, 100)", tenantId);
     engine.patch("/v1/members/lapsed", tenant.adminKey(), new JsonObject().put("firstName", "L")); // fresh snapshot
     assertNull(engine.get("/v1/members/lapsed/status", tenant.adminKey()).json().getValue("tier"));
+  }
+
+  @Test
+  @DisplayName("qualifying points are the window's last 365 UTC days: older days leave it, a return counts against it")
+  void qualifyingWindowInDays() {
+    engine.enrol(tenant.adminKey(), "windowed");
+    buy("w-1", "windowed", 8_000); // 80 points
+    buy("w-2", "windowed", 4_000); // 40 points: 120, silver
+    assertEquals(120, qualifying("windowed"));
+    assertEquals(201, engine.post("/v1/transactions/w-2/returns", tenant.adminKey(), new JsonObject()
+        .put("returnId", "w-2-back").put("amount", 2_000)).status()); // 20 points back
+    assertEquals(100, qualifying("windowed"));
+    long member = engine.queryLong("select id from members where external_id = 'windowed'");
+    // today's points as if earned 364 days ago: still the window's last day
+    engine.execute("update member_qualifying_days set day = day - 364 where member_id = ?", member);
+    assertEquals(100, qualifying("windowed"));
+    // and a day later they have left it
+    engine.execute("update member_qualifying_days set day = day - 1 where member_id = ?", member);
+    assertEquals(0, qualifying("windowed"));
+    assertEquals(100, engine.queryLong("select sum(points) from member_qualifying_days where member_id = ?", member),
+        "the rows stay; the window moves");
+    // the summary matches the ledger it summarises
+    assertEquals(engine.queryLong("select sum(points) from ledger_entries where member_id = ? and kind in ('earn', 'return')",
+        member), engine.queryLong("select sum(points) from member_qualifying_days where member_id = ?", member));
+  }
+
+  /** The member's qualifying points as the status read shows them (each read after a write is fresh). */
+  private static long qualifying(String member) {
+    engine.patch("/v1/members/" + member, tenant.adminKey(), new JsonObject().put("firstName", "Q")); // fresh snapshot
+    return engine.get("/v1/members/" + member, tenant.adminKey()).json().getLong("qualifyingPoints");
   }
 
   @Test

@@ -1,0 +1,350 @@
+-- Earning: the one step that writes what the engine planned (docs/ledger.md). The Java planner decides each
+-- earning from a read made just before (rules, lots by release time, cap and budget counters, tiers); this
+-- function checks what only the database can and writes the plan with one statement per table, for one
+-- earning or a hundred. Every earning goes through it: the API's purchases and custom events (gathered by
+-- the group committer, ledger/EarningCommitter), and the asynchronous ingestion (loyalty_ingest_apply below).
+--
+-- What it checks, failing as a whole otherwise (the caller re-reads, re-plans and retries; the group committer
+-- applies the earnings of a failed batch one by one, so one conflicting earning fails only itself):
+--   ids already taken  answered first: the call then writes nothing and returns each taken id's stored reply
+--                      and request hash ('duplicate'), so a replay gets its original answer whatever changed
+--                      since (block, rules, tier, spending); the other earnings are sent again;
+--   LY002 / LY003      a cap or budget counter would pass its limit (a concurrent earning got there first);
+--   23505              an id taken by a concurrent call between the check and the insert.
+-- Lock order, shared by every function that moves points: rule_usage (member, rule, window) -> rule_budgets
+-- (by rule id) -> member_balances (by member id) -> point_lots. Replies are computed on the balances as locked.
+--
+-- Per earning i: p_members[i] ... p_expires[i]; its lots are the j with p_lot_items[j] = i, earliest release
+-- first. Cap and budget growth arrive summed over the call, one row per counter. Returns one row per earning:
+-- 'created' with its reply and the member's snapshot version (to fence cached reads), or 'duplicate'.
+-- Qualifying points (docs/ledger.md, "Tiers"): what a member earned net of returns, in the tier window's
+-- last p_window_days days (UTC days, today included), or lifetimeEarned without a window. Read from the
+-- per-member day rows of member_qualifying_days (V17), which every earning and return grows in its own
+-- transaction: a few rows of one index range instead of a year of the member's ledger. PL/pgSQL, so their
+-- plans are kept per connection (a LANGUAGE sql function called this way is planned again on every call).
+create or replace function loyalty_qualifying_points(p_member bigint, p_window_days int)
+returns bigint language plpgsql stable as $$
+begin
+  if p_window_days is null then
+    return (select b.lifetime_earned from member_balances b where b.member_id = p_member);
+  end if;
+  return coalesce((select sum(q.points) from member_qualifying_days q
+                    where q.member_id = p_member
+                      and q.day > (now() at time zone 'UTC')::date - p_window_days), 0);
+end $$;
+
+-- Adds p_points[i] to member p_members[i]'s qualifying points of today (UTC), in member order (the lock order).
+create or replace function loyalty_count_qualifying(p_members bigint[], p_points bigint[])
+returns void language plpgsql as $$
+begin
+  insert into member_qualifying_days as q (member_id, day, points)
+  select x.m, (now() at time zone 'UTC')::date, sum(x.p)
+    from unnest(p_members, p_points) as x(m, p)
+   group by x.m
+  having sum(x.p) <> 0
+   order by x.m
+  on conflict (member_id, day) do update set points = q.points + excluded.points;
+end $$;
+
+create or replace function loyalty_apply_earnings(
+  p_tenant uuid,
+  p_members bigint[], p_cause_types text[], p_cause_ids text[], p_hashes text[], p_occurred timestamptz[],
+  p_totals bigint[], p_currencies text[], p_kinds text[], p_stores text[], p_payloads text[],
+  p_breakdowns text[], p_expires timestamptz[],
+  p_lot_items int[], p_lot_points bigint[], p_lot_available timestamptz[],
+  p_usage_members bigint[], p_usage_rules text[], p_usage_windows text[], p_usage_points bigint[],
+  p_usage_caps bigint[],
+  p_budget_rules text[], p_budget_points bigint[], p_budget_limits bigint[],
+  p_tier_codes text[], p_tier_thresholds bigint[], p_tier_window_days int)
+returns table (o_item int, o_outcome text, o_hash text, o_result jsonb, o_member bigint, o_version bigint)
+language plpgsql as $$
+declare
+  n          int := coalesce(array_length(p_members, 1), 0);
+  v_members  bigint[];
+  v_points   bigint[];
+  v_pending  bigint[];
+  v_results  jsonb[];
+  v_count    bigint;
+begin
+  if n = 0 then
+    return;
+  end if;
+
+  -- Replays first; at most twice (see the exception handler below).
+  for v_attempt in 1 .. 2 loop
+    return query
+      select x.ord::int, 'duplicate'::text, t.request_hash, t.result, t.member_id, null::bigint
+        from unnest(p_cause_types, p_cause_ids) with ordinality as x(cause_type, cause_id, ord)
+        join transactions t on t.tenant_id = p_tenant and t.transaction_id = x.cause_id
+       where x.cause_type = 'transaction'
+      union all
+      select x.ord::int, 'duplicate'::text, e.request_hash, e.result, e.member_id, null::bigint
+        from unnest(p_cause_types, p_cause_ids) with ordinality as x(cause_type, cause_id, ord)
+        join member_events e on e.tenant_id = p_tenant and e.event_id = x.cause_id
+       where x.cause_type = 'event';
+    if found then
+      return;
+    end if;
+
+    begin
+      -- Cap and budget counters: grown, then checked against their limits (a failed check undoes it all).
+      if coalesce(array_length(p_usage_members, 1), 0) > 0 then
+        with grown as (
+          insert into rule_usage as u (member_id, rule_id, window_key, tenant_id, points)
+          select x.m, x.r, x.w, p_tenant, x.pts
+            from unnest(p_usage_members, p_usage_rules, p_usage_windows, p_usage_points) as x(m, r, w, pts)
+           order by x.m, x.r, x.w
+          on conflict (member_id, rule_id, window_key) do update set points = u.points + excluded.points
+          returning u.member_id, u.rule_id, u.window_key, u.points
+        )
+        select count(*) into v_count
+          from grown g join unnest(p_usage_members, p_usage_rules, p_usage_windows, p_usage_caps) as c(m, r, w, cap)
+            on c.m = g.member_id and c.r = g.rule_id and c.w = g.window_key
+         where g.points > c.cap;
+        if v_count > 0 then
+          raise exception 'cap moved for % counters', v_count using errcode = 'LY002';
+        end if;
+      end if;
+      if coalesce(array_length(p_budget_rules, 1), 0) > 0 then
+        with grown as (
+          insert into rule_budgets as b (tenant_id, rule_id, spent)
+          select p_tenant, x.r, x.pts from unnest(p_budget_rules, p_budget_points) as x(r, pts) order by x.r
+          on conflict (tenant_id, rule_id) do update set spent = b.spent + excluded.spent
+          returning b.rule_id, b.spent
+        )
+        select count(*) into v_count
+          from grown g join unnest(p_budget_rules, p_budget_limits) as c(r, lim) on c.r = g.rule_id
+         where g.spent > c.lim;
+        if v_count > 0 then
+          raise exception 'budget moved for % rules', v_count using errcode = 'LY003';
+        end if;
+      end if;
+
+      -- The balances, locked in member order: nothing moves them until the commit.
+      select array_agg(distinct m order by m) into v_members from unnest(p_members) m;
+      perform 1 from member_balances b where b.member_id = any(v_members) order by b.member_id for update;
+
+      -- Each earning's points and pending points, and its reply: the member's balance right after it (the
+      -- running sum of the member's earlier earnings of the call on the locked balance).
+      with bal as (
+        select b.member_id, b.available, b.pending, b.lifetime_earned
+          from member_balances b where b.member_id = any(v_members)
+      ), lot as (
+        select l.item,
+               coalesce(sum(l.points) filter (where l.available_at <= now()), 0)::bigint as released,
+               coalesce(sum(l.points) filter (where l.available_at > now()), 0)::bigint as pending
+          from unnest(p_lot_items, p_lot_points, p_lot_available) as l(item, points, available_at)
+         group by l.item
+      ), e as (
+        select x.ord, x.member, x.cause_type, x.cause_id, x.breakdown,
+               coalesce(lot.released, 0) as released, coalesce(lot.pending, 0) as pending
+          from unnest(p_members, p_cause_types, p_cause_ids, p_breakdowns) with ordinality
+                 as x(member, cause_type, cause_id, breakdown, ord)
+          left join lot on lot.item = x.ord
+      ), r as (
+        select e.ord, e.cause_type, e.cause_id, e.breakdown, e.released + e.pending as points, e.pending,
+               (bal.available + sum(e.released) over w)::bigint as avail,
+               (bal.pending + sum(e.pending) over w)::bigint as pend,
+               (bal.lifetime_earned + sum(e.released + e.pending) over w)::bigint as life
+          from e join bal on bal.member_id = e.member
+        window w as (partition by e.member order by e.ord)
+      )
+      select array_agg(r.points order by r.ord), array_agg(r.pending order by r.ord),
+             array_agg(jsonb_build_object(
+                         case when r.cause_type = 'transaction' then 'transactionId' else 'eventId' end, r.cause_id,
+                         'pointsEarned', r.points, 'pointsPending', r.pending, 'breakdown', r.breakdown::jsonb,
+                         'balance', jsonb_build_object('available', r.avail, 'pending', r.pend, 'lifetimeEarned', r.life))
+                       order by r.ord)
+        into v_points, v_pending, v_results
+        from r;
+      if coalesce(array_length(v_points, 1), 0) <> n then
+        raise exception 'ledger invariant broken: % earnings but only % with a balance row',
+          n, coalesce(array_length(v_points, 1), 0) using errcode = 'LY999';
+      end if;
+
+      -- The causes, each written once, with the reply a replay of it gets.
+      insert into transactions (tenant_id, transaction_id, member_id, occurred_at, total, currency, channel, store_id,
+                                items, request_hash, points_earned, points_pending, result)
+      select p_tenant, x.cause_id, x.member, x.occurred, x.total, x.currency, x.kind, x.store, x.payload::jsonb,
+             x.hash, v_points[x.ord], v_pending[x.ord], v_results[x.ord]
+        from unnest(p_cause_types, p_cause_ids, p_members, p_occurred, p_totals, p_currencies, p_kinds, p_stores,
+                    p_payloads, p_hashes) with ordinality
+               as x(cause_type, cause_id, member, occurred, total, currency, kind, store, payload, hash, ord)
+       where x.cause_type = 'transaction'
+       order by x.ord;
+      insert into member_events (tenant_id, event_id, member_id, event_type, occurred_at, attributes, request_hash,
+                                 result)
+      select p_tenant, x.cause_id, x.member, x.kind, x.occurred, x.payload::jsonb, x.hash, v_results[x.ord]
+        from unnest(p_cause_types, p_cause_ids, p_members, p_occurred, p_kinds, p_payloads, p_hashes) with ordinality
+               as x(cause_type, cause_id, member, occurred, kind, payload, hash, ord)
+       where x.cause_type = 'event'
+       order by x.ord;
+
+      -- One ledger entry per lot; a lot due now first pays off a negative balance (the part absorbed by the
+      -- debt never enters the lot), a future one waits as pending.
+      with l as (
+        select x.item, x.points, x.available_at, x.available_at <= now() as released, x.k
+          from unnest(p_lot_items, p_lot_points, p_lot_available) with ordinality as x(item, points, available_at, k)
+      ), e as (
+        select x.ord, x.member, x.cause_type, x.cause_id, x.expires_at
+          from unnest(p_members, p_cause_types, p_cause_ids, p_expires) with ordinality
+                 as x(member, cause_type, cause_id, expires_at, ord)
+      ), ll as (
+        select l.k, l.points, l.available_at, l.released, e.member, e.cause_type, e.cause_id, e.expires_at,
+               (b.available + sum(case when l.released then l.points else 0 end)
+                                over (partition by e.member order by l.k))::bigint as avail_after
+          from l join e on e.ord = l.item join member_balances b on b.member_id = e.member
+      ), entries as (
+        insert into ledger_entries (tenant_id, member_id, kind, points, cause_type, cause_id, available_at, expires_at)
+        select p_tenant, ll.member, 'earn', ll.points, ll.cause_type, ll.cause_id, ll.available_at, ll.expires_at
+          from ll order by ll.k
+        returning id, member_id, cause_type, cause_id, available_at
+      )
+      insert into point_lots (tenant_id, member_id, ledger_entry_id, cause_type, cause_id, points, remaining,
+                              available_at, expires_at, released)
+      select p_tenant, ll.member, entries.id, ll.cause_type, ll.cause_id, ll.points, r.remaining, ll.available_at,
+             ll.expires_at, ll.released
+        from entries
+        join ll on ll.member = entries.member_id and ll.cause_type = entries.cause_type
+               and ll.cause_id = entries.cause_id and ll.available_at = entries.available_at
+        cross join lateral (select case when ll.released then least(ll.points, greatest(0, ll.avail_after))
+                                        else ll.points end as remaining) r
+       where r.remaining > 0
+       order by entries.id;
+
+      -- Each balance updated once for the whole call.
+      update member_balances b
+         set available = b.available + a.points - a.pending, pending = b.pending + a.pending,
+             lifetime_earned = b.lifetime_earned + a.points, transaction_count = b.transaction_count + a.purchases,
+             total_spent = b.total_spent + a.spent, version = b.version + 1, updated_at = now()
+        from (select x.member, sum(x.points)::bigint as points, sum(x.pending)::bigint as pending,
+                     count(*) filter (where x.cause_type = 'transaction') as purchases,
+                     coalesce(sum(x.total) filter (where x.cause_type = 'transaction'), 0)::bigint as spent
+                from unnest(p_members, p_cause_types, p_totals, v_points, v_pending)
+                       as x(member, cause_type, total, points, pending)
+               group by x.member) a
+       where b.member_id = a.member;
+
+      insert into outbox (tenant_id, member_id, event_type, payload)
+      select p_tenant, x.member, 'points.earned',
+             jsonb_build_object('cause', x.cause_type, 'causeId', x.cause_id, 'points', x.points, 'pending', x.pending,
+                                'breakdown', x.breakdown::jsonb)
+        from unnest(p_members, p_cause_types, p_cause_ids, v_points, v_pending, p_breakdowns) with ordinality
+               as x(member, cause_type, cause_id, points, pending, breakdown, ord)
+       where x.points > 0
+       order by x.ord;
+
+      perform loyalty_count_qualifying(p_members, v_points);
+
+
+      -- Tier upgrades (never down: that is the periodic review's job), once per member for the whole call: one
+      -- tier.changed from the tier before the call to the one reached. Members at the top tier are skipped.
+      if coalesce(array_length(p_tier_codes, 1), 0) > 0 then
+        with m as (
+          select mm.id, mm.external_id, mm.tier_code,
+                 coalesce((select i from generate_subscripts(p_tier_codes, 1) i where p_tier_codes[i] = mm.tier_code), 0)
+                   as current_rank
+            from members mm where mm.id = any(v_members)
+        ), q as (
+          select m.*, loyalty_qualifying_points(m.id, p_tier_window_days) as qp
+            from m where m.current_rank < array_length(p_tier_codes, 1)
+        ), t as (
+          select q.*, coalesce((select max(i) from generate_subscripts(p_tier_codes, 1) i
+                                 where q.qp >= p_tier_thresholds[i]), 0) as target_rank
+            from q
+        ), up as (
+          update members mm
+             set tier_code = p_tier_codes[t.target_rank], version = mm.version + 1, updated_at = now(),
+                 tier_valid_until = now() + make_interval(days => coalesce(p_tier_window_days, 365))
+            from t where mm.id = t.id and t.target_rank > t.current_rank
+          returning mm.id, mm.external_id, t.tier_code as tier_from, mm.tier_code as tier_to, t.qp
+        )
+        insert into outbox (tenant_id, member_id, event_type, payload)
+        select p_tenant, up.id, 'tier.changed',
+               jsonb_build_object('externalId', up.external_id, 'from', up.tier_from, 'to', up.tier_to,
+                                  'qualifyingPoints', up.qp)
+          from up order by up.id;
+      end if;
+
+      return query
+        select x.ord::int, 'created'::text, x.hash, v_results[x.ord], x.member, mm.version + b.version
+          from unnest(p_members, p_hashes) with ordinality as x(member, hash, ord)
+          join members mm on mm.id = x.member
+          join member_balances b on b.member_id = x.member
+         order by x.ord;
+      return;
+    exception when unique_violation then
+      -- An id a concurrent call took between the check above and the insert (the insert waited for that
+      -- call's commit): nothing of this attempt stays, and the check, run again, answers it as a replay. Two
+      -- earnings of this very call with the same id are found by neither: the caller applies them alone.
+      if v_attempt = 2 then
+        raise;
+      end if;
+    end;
+  end loop;
+end $$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Applies a chunk of one tenant's inbox items (V8) in one transaction: the earnings the worker planned, in
+-- inbox order, through loyalty_apply_earnings, and the items it settled without one (duplicates, unknown or
+-- blocked members, ...). An id the worker found free but taken meanwhile fails the chunk with 23505, like
+-- a moved counter (LY002/LY003): the worker reads, plans and applies again. LY008: an item was no longer
+-- pending (its partition's lease changed hands). Returns each member that earned, with the snapshot version
+-- to fence its cached reads at.
+create or replace function loyalty_ingest_apply(
+  p_tenant uuid,
+  p_batches bigint[], p_seqs int[], p_created timestamptz[],
+  p_members bigint[], p_cause_types text[], p_cause_ids text[], p_hashes text[], p_occurred timestamptz[],
+  p_totals bigint[], p_currencies text[], p_kinds text[], p_stores text[], p_payloads text[],
+  p_breakdowns text[], p_expires timestamptz[],
+  p_lot_items int[], p_lot_points bigint[], p_lot_available timestamptz[],
+  p_usage_members bigint[], p_usage_rules text[], p_usage_windows text[], p_usage_points bigint[],
+  p_usage_caps bigint[],
+  p_budget_rules text[], p_budget_points bigint[], p_budget_limits bigint[],
+  p_tier_codes text[], p_tier_thresholds bigint[], p_tier_window_days int,
+  p_done_batches bigint[], p_done_seqs int[], p_done_created timestamptz[], p_done_status text[],
+  p_done_codes text[], p_done_messages text[], p_done_fields text[])
+returns table (external_id text, snapshot_version bigint)
+language plpgsql as $$
+declare
+  n          int := coalesce(array_length(p_members, 1), 0);
+  v_members  bigint[];
+  v_taken    bigint;
+  v_count    bigint;
+begin
+  if n > 0 then
+    select array_agg(distinct a.o_member) filter (where a.o_outcome = 'created'),
+           count(*) filter (where a.o_outcome = 'duplicate')
+      into v_members, v_taken
+      from loyalty_apply_earnings(p_tenant, p_members, p_cause_types, p_cause_ids, p_hashes, p_occurred, p_totals,
+                                  p_currencies, p_kinds, p_stores, p_payloads, p_breakdowns, p_expires, p_lot_items,
+                                  p_lot_points, p_lot_available, p_usage_members, p_usage_rules, p_usage_windows,
+                                  p_usage_points, p_usage_caps, p_budget_rules, p_budget_points, p_budget_limits,
+                                  p_tier_codes, p_tier_thresholds, p_tier_window_days) a;
+    if v_taken > 0 then
+      raise exception '% ids of the chunk were taken meanwhile', v_taken using errcode = '23505';
+    end if;
+  end if;
+
+  -- Every item of the chunk is settled here, in the same transaction as its effects.
+  update inbox_items i
+     set status = x.status, error_code = x.code, error_message = x.message, error_field = x.field,
+         processed_at = clock_timestamp()
+    from (select y.b, y.s, y.c, 'applied'::text as status, null::text as code, null::text as message,
+                 null::text as field
+            from unnest(p_batches, p_seqs, p_created) as y(b, s, c)
+          union all
+          select * from unnest(p_done_batches, p_done_seqs, p_done_created, p_done_status, p_done_codes,
+                               p_done_messages, p_done_fields)) as x(b, s, c, status, code, message, field)
+   where i.batch = x.b and i.seq = x.s and i.created_at = x.c and i.status = 'pending';
+  get diagnostics v_count = row_count;
+  if v_count <> n + coalesce(array_length(p_done_batches, 1), 0) then
+    raise exception 'inbox items were no longer pending' using errcode = 'LY008';
+  end if;
+
+  if n > 0 then
+    return query select mm.external_id, mm.version + b.version
+                   from members mm join member_balances b on b.member_id = mm.id
+                  where mm.id = any(v_members);
+  end if;
+end $$;
