@@ -64,6 +64,9 @@ declare
   v_points   bigint[];
   v_pending  bigint[];
   v_results  jsonb[];
+  v_released bigint[];
+  v_pend     bigint[];
+  v_entries  bigint[];
   v_count    bigint;
 begin
   if n = 0 then
@@ -97,10 +100,12 @@ begin
           on conflict (member_id, rule_id, window_key) do update set points = u.points + excluded.points
           returning u.member_id, u.rule_id, u.window_key, u.points
         )
+        select count(*) into v_count from grown;
+        -- checked by primary-key probes (a join of two unnests would be a nested loop on a generic plan)
         select count(*) into v_count
-          from grown g join unnest(p_usage_members, p_usage_rules, p_usage_windows, p_usage_caps) as c(m, r, w, cap)
-            on c.m = g.member_id and c.r = g.rule_id and c.w = g.window_key
-         where g.points > c.cap;
+          from unnest(p_usage_members, p_usage_rules, p_usage_windows, p_usage_caps) as c(m, r, w, cap)
+          join rule_usage u on u.member_id = c.m and u.rule_id = c.r and u.window_key = c.w
+         where u.points > c.cap;
         if v_count > 0 then
           raise exception 'cap moved for % counters', v_count using errcode = 'LY002';
         end if;
@@ -112,9 +117,11 @@ begin
           on conflict (tenant_id, rule_id) do update set spent = b.spent + excluded.spent
           returning b.rule_id, b.spent
         )
+        select count(*) into v_count from grown;
         select count(*) into v_count
-          from grown g join unnest(p_budget_rules, p_budget_limits) as c(r, lim) on c.r = g.rule_id
-         where g.spent > c.lim;
+          from unnest(p_budget_rules, p_budget_limits) as c(r, lim)
+          join rule_budgets b on b.tenant_id = p_tenant and b.rule_id = c.r
+         where b.spent > c.lim;
         if v_count > 0 then
           raise exception 'budget moved for % rules', v_count using errcode = 'LY003';
         end if;
@@ -124,29 +131,30 @@ begin
       select array_agg(distinct m order by m) into v_members from unnest(p_members) m;
       perform 1 from member_balances b where b.member_id = any(v_members) order by b.member_id for update;
 
-      -- Each earning's points and pending points, and its reply: the member's balance right after it (the
-      -- running sum of the member's earlier earnings of the call on the locked balance).
-      with bal as (
-        select b.member_id, b.available, b.pending, b.lifetime_earned
-          from member_balances b where b.member_id = any(v_members)
-      ), lot as (
-        select l.item,
-               coalesce(sum(l.points) filter (where l.available_at <= now()), 0)::bigint as released,
-               coalesce(sum(l.points) filter (where l.available_at > now()), 0)::bigint as pending
-          from unnest(p_lot_items, p_lot_points, p_lot_available) as l(item, points, available_at)
-         group by l.item
-      ), e as (
-        select x.ord, x.member, x.cause_type, x.cause_id, x.breakdown,
-               coalesce(lot.released, 0) as released, coalesce(lot.pending, 0) as pending
-          from unnest(p_members, p_cause_types, p_cause_ids, p_breakdowns) with ordinality
-                 as x(member, cause_type, cause_id, breakdown, ord)
-          left join lot on lot.item = x.ord
+      -- Each earning's points released now and pending, summed from its lots (a loop: a join of two unnests
+      -- is planned as a nested loop on a generic plan, quadratic in the batch).
+      v_released := array_fill(0::bigint, array[n]);
+      v_pend := array_fill(0::bigint, array[n]);
+      for k in 1 .. coalesce(array_length(p_lot_items, 1), 0) loop
+        if p_lot_available[k] <= now() then
+          v_released[p_lot_items[k]] := v_released[p_lot_items[k]] + p_lot_points[k];
+        else
+          v_pend[p_lot_items[k]] := v_pend[p_lot_items[k]] + p_lot_points[k];
+        end if;
+      end loop;
+
+      -- Each earning's reply: the member's balance right after it (the running sum of the member's earlier
+      -- earnings of the call on the locked balance).
+      with e as (
+        select x.ord, x.member, x.cause_type, x.cause_id, x.breakdown, x.released, x.pending
+          from unnest(p_members, p_cause_types, p_cause_ids, p_breakdowns, v_released, v_pend) with ordinality
+                 as x(member, cause_type, cause_id, breakdown, released, pending, ord)
       ), r as (
         select e.ord, e.cause_type, e.cause_id, e.breakdown, e.released + e.pending as points, e.pending,
-               (bal.available + sum(e.released) over w)::bigint as avail,
-               (bal.pending + sum(e.pending) over w)::bigint as pend,
-               (bal.lifetime_earned + sum(e.released + e.pending) over w)::bigint as life
-          from e join bal on bal.member_id = e.member
+               (b.available + sum(e.released) over w)::bigint as avail,
+               (b.pending + sum(e.pending) over w)::bigint as pend,
+               (b.lifetime_earned + sum(e.released + e.pending) over w)::bigint as life
+          from e join member_balances b on b.member_id = e.member
         window w as (partition by e.member order by e.ord)
       )
       select array_agg(r.points order by r.ord), array_agg(r.pending order by r.ord),
@@ -180,37 +188,35 @@ begin
        where x.cause_type = 'event'
        order by x.ord;
 
-      -- One ledger entry per lot; a lot due now first pays off a negative balance (the part absorbed by the
-      -- debt never enters the lot), a future one waits as pending.
+      -- One ledger entry per lot, its id drawn first so that its lot can name it without a join; a lot due
+      -- now first pays off a negative balance (the part absorbed by the debt never enters the lot), a future
+      -- one waits as pending.
+      v_entries := array(select nextval('ledger_entries_id_seq'::regclass)
+                           from generate_series(1, coalesce(array_length(p_lot_items, 1), 0)));
+      insert into ledger_entries (id, tenant_id, member_id, kind, points, cause_type, cause_id, available_at,
+                                  expires_at)
+      overriding system value
+      select v_entries[l.k], p_tenant, p_members[l.item], 'earn', l.points, p_cause_types[l.item],
+             p_cause_ids[l.item], l.available_at, p_expires[l.item]
+        from unnest(p_lot_items, p_lot_points, p_lot_available) with ordinality as l(item, points, available_at, k)
+       order by l.k;
       with l as (
-        select x.item, x.points, x.available_at, x.available_at <= now() as released, x.k
-          from unnest(p_lot_items, p_lot_points, p_lot_available) with ordinality as x(item, points, available_at, k)
-      ), e as (
-        select x.ord, x.member, x.cause_type, x.cause_id, x.expires_at
-          from unnest(p_members, p_cause_types, p_cause_ids, p_expires) with ordinality
-                 as x(member, cause_type, cause_id, expires_at, ord)
+        select l.k, l.item, l.points, l.available_at, l.available_at <= now() as released, p_members[l.item] as member
+          from unnest(p_lot_items, p_lot_points, p_lot_available) with ordinality as l(item, points, available_at, k)
       ), ll as (
-        select l.k, l.points, l.available_at, l.released, e.member, e.cause_type, e.cause_id, e.expires_at,
-               (b.available + sum(case when l.released then l.points else 0 end)
-                                over (partition by e.member order by l.k))::bigint as avail_after
-          from l join e on e.ord = l.item join member_balances b on b.member_id = e.member
-      ), entries as (
-        insert into ledger_entries (tenant_id, member_id, kind, points, cause_type, cause_id, available_at, expires_at)
-        select p_tenant, ll.member, 'earn', ll.points, ll.cause_type, ll.cause_id, ll.available_at, ll.expires_at
-          from ll order by ll.k
-        returning id, member_id, cause_type, cause_id, available_at
+        select l.*, (b.available + sum(case when l.released then l.points else 0 end)
+                                     over (partition by l.member order by l.k))::bigint as avail_after
+          from l join member_balances b on b.member_id = l.member
       )
       insert into point_lots (tenant_id, member_id, ledger_entry_id, cause_type, cause_id, points, remaining,
                               available_at, expires_at, released)
-      select p_tenant, ll.member, entries.id, ll.cause_type, ll.cause_id, ll.points, r.remaining, ll.available_at,
-             ll.expires_at, ll.released
-        from entries
-        join ll on ll.member = entries.member_id and ll.cause_type = entries.cause_type
-               and ll.cause_id = entries.cause_id and ll.available_at = entries.available_at
+      select p_tenant, ll.member, v_entries[ll.k], p_cause_types[ll.item], p_cause_ids[ll.item], ll.points, r.remaining,
+             ll.available_at, p_expires[ll.item], ll.released
+        from ll
         cross join lateral (select case when ll.released then least(ll.points, greatest(0, ll.avail_after))
                                         else ll.points end as remaining) r
        where r.remaining > 0
-       order by entries.id;
+       order by ll.k;
 
       -- Each balance updated once for the whole call.
       update member_balances b

@@ -30,6 +30,7 @@ import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRepository;
 import org.loyaltyengine.member.MemberRoutes;
+import org.loyaltyengine.platform.GroupCommitter;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.platform.NodeState;
@@ -98,6 +99,24 @@ public final class HttpVerticle extends VerticleBase {
     this.clock = clock;
   }
 
+  /** Batch sizes and failed batches of one group committer, e.g. loyalty_ledger_earning_batch_size. */
+  private GroupCommitter.Observer batchMetrics(String kind, String what) {
+    io.micrometer.core.instrument.DistributionSummary sizes = io.micrometer.core.instrument.DistributionSummary
+        .builder("loyalty.ledger." + kind + ".batch.size")
+        .description(what + " per group-committed statement (batches of two or more)")
+        .serviceLevelObjectives(2, 5, 10, 25, 50, 100).register(registry);
+    io.micrometer.core.instrument.Counter failed = io.micrometer.core.instrument.Counter
+        .builder("loyalty.ledger." + kind + ".batch.failed")
+        .description("Batches that failed as a whole, whose " + what.toLowerCase() + " were then applied one by one")
+        .register(registry);
+    return (size, whole) -> {
+      sizes.record(size);
+      if (whole) {
+        failed.increment();
+      }
+    };
+  }
+
   @Override
   public Future<?> start() {
     primary = pool("pg-primary", config.pg().primary());
@@ -140,26 +159,15 @@ public final class HttpVerticle extends VerticleBase {
 
     EventBus bus = vertx.eventBus();
     LedgerRepository ledger = new LedgerRepository(primary);
-    if (config.ledger().groupCommit()) {
-      io.micrometer.core.instrument.DistributionSummary batchSizes = io.micrometer.core.instrument.DistributionSummary
-          .builder("loyalty.ledger.earning.batch.size")
-          .description("Earnings per group-committed statement (batches of two or more)")
-          .serviceLevelObjectives(2, 5, 10, 25, 50, 100).register(registry);
-      io.micrometer.core.instrument.Counter failedBatches = io.micrometer.core.instrument.Counter
-          .builder("loyalty.ledger.earning.batch.failed")
-          .description("Batches that failed as a whole, whose earnings were then applied one by one")
-          .register(registry);
-      ledger.gatherEarnings(config.ledger().groupCommitSettings(), (ms, task) -> vertx.setTimer(ms, id -> task.run()),
-          (size, failed) -> {
-            batchSizes.record(size);
-            if (failed) {
-              failedBatches.increment();
-            }
-          });
-    }
     RulesClient rules = new RulesClient(bus, config.rules().timeoutMs(), config.rules().enabled(),
         config.admission().rulesMaxPending());
     RedemptionRepository redemptions = new RedemptionRepository(primary);
+    if (config.ledger().groupCommit()) {
+      GroupCommitter.Timer timer = (ms, task) -> vertx.setTimer(ms, id -> task.run());
+      ledger.gatherEarnings(config.ledger().groupCommitSettings(), timer, batchMetrics("earning", "Earnings"));
+      redemptions.gatherRedemptions(config.ledger().groupCommitSettings(), timer,
+          batchMetrics("redemption", "Redemptions"));
+    }
     FraudRepository fraudRepository = new FraudRepository(primary);
     FraudClient fraud = new FraudClient(bus, config.fraud().timeoutMs(), config.fraud().enabled(), caches.fraudPolicies(),
         fraudRepository, ledger, redemptions, lookup, caches.fraudRates(), clock);

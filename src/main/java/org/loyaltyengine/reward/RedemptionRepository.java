@@ -7,15 +7,22 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.loyaltyengine.ledger.LedgerRepository;
+import org.loyaltyengine.platform.GroupCommitter;
 import org.loyaltyengine.platform.Rejection;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Redemptions: one call of {@code loyalty_redeem} each (V3__rewards_redemptions.sql), and their status. */
+/**
+ * Redemptions: {@code loyalty_redeem} (V3__rewards_redemptions.sql) for each, group-committed when
+ * {@link #gatherRedemptions} was called ({@code loyalty_redeem_batch}, R__redemptions.sql), and their status.
+ */
 public final class RedemptionRepository {
   private static final String REDEEM = "select * from loyalty_redeem($1, $2, $3, $4, $5, $6)";
+  private static final String REDEEM_BATCH = "select * from loyalty_redeem_batch($1, $2, $3, $4, $5, $6)";
+  /** Each redemption of a batch is a subtransaction: more than 64 in one transaction overflow its subxid cache. */
+  static final int MAX_BATCH = 60;
   private static final String FIND = """
       select d.redemption_id, m.external_id, d.reward_id, d.quantity, d.status, d.points_spent, d.codes,
              d.failure_reason, d.points_refunded, d.history, d.created_at, d.updated_at
@@ -48,15 +55,76 @@ public final class RedemptionRepository {
   /** The write's outcome, plus the member whose cached snapshot must be fenced. */
   public record Redeemed(LedgerRepository.Outcome outcome, String memberExternalId) {}
 
+  /** A redemption as the API asked for it. */
+  private record Request(UUID tenantId, String redemptionId, String requestHash, String memberExternalId,
+                         String rewardId, int quantity) {}
+
+  /** A redemption's result in a batch: redeemed, or refused with the same rejection as alone. */
+  private record Attempt(Redeemed redeemed, Rejection refused) {}
+
+  private record Lane(UUID tenantId, int index) {}
+
   private final Pool pool;
+  /** Gathers concurrent redemptions into batches; null: each is its own statement and commit. */
+  private GroupCommitter<Request, Attempt> committer;
 
   public RedemptionRepository(Pool pool) {
     this.pool = pool;
   }
 
+  /**
+   * From now on, concurrent redemptions are group-committed (docs/rewards.md): per tenant and lane (the member's
+   * external id's hash modulo the lanes), at most {@link #MAX_BATCH} per statement. Call on the event loop
+   * that will use it.
+   */
+  public RedemptionRepository gatherRedemptions(GroupCommitter.Settings settings, GroupCommitter.Timer timer,
+                                                GroupCommitter.Observer observer) {
+    GroupCommitter.Settings s = new GroupCommitter.Settings(Math.min(settings.maxBatch(), MAX_BATCH),
+        settings.windowMs(), settings.lanes(), settings.maxQueued());
+    committer = new GroupCommitter<>(s, timer,
+        r -> new Lane(r.tenantId(), Math.floorMod(r.memberExternalId().hashCode(), s.lanes())),
+        (a, b) -> a.tenantId().equals(b.tenantId()), this::applyBatch,
+        r -> redeem(pool, r.tenantId(), r.redemptionId(), r.requestHash(), r.memberExternalId(), r.rewardId(),
+            r.quantity()).map(done -> new Attempt(done, null)), observer);
+    return this;
+  }
+
   public Future<Redeemed> redeem(UUID tenantId, String redemptionId, String requestHash, String memberExternalId,
                                  String rewardId, int quantity) {
-    return redeem(pool, tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity);
+    if (committer == null) {
+      return redeem(pool, tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity);
+    }
+    return committer.submit(new Request(tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity))
+        .compose(a -> a.refused() != null ? Future.failedFuture(a.refused()) : Future.succeededFuture(a.redeemed()));
+  }
+
+  /**
+   * One statement for the batch: each redemption's reply or refusal; one that failed otherwise (a deadlock
+   * between batches, ...) is handed back and tried again.
+   */
+  private Future<java.util.List<Attempt>> applyBatch(java.util.List<Request> batch) {
+    Tuple args = Tuple.tuple().addUUID(batch.get(0).tenantId())
+        .addArrayOfString(batch.stream().map(Request::redemptionId).toArray(String[]::new))
+        .addArrayOfString(batch.stream().map(Request::requestHash).toArray(String[]::new))
+        .addArrayOfString(batch.stream().map(Request::memberExternalId).toArray(String[]::new))
+        .addArrayOfString(batch.stream().map(Request::rewardId).toArray(String[]::new))
+        .addArrayOfInteger(batch.stream().map(Request::quantity).toArray(Integer[]::new));
+    return pool.preparedQuery(REDEEM_BATCH).execute(args).map(rows -> {
+      java.util.List<Attempt> attempts = new java.util.ArrayList<>(java.util.Collections.nCopies(batch.size(), (Attempt) null));
+      for (Row r : rows) {
+        int item = r.getInteger("o_item") - 1;
+        if ("failed".equals(r.getString("o_outcome"))) {
+          Rejection refusal = REFUSALS.get(r.getString("o_error"));
+          attempts.set(item, refusal == null ? null : new Attempt(null, refusal));
+        } else {
+          Long version = r.getLong("o_version");
+          attempts.set(item, new Attempt(new Redeemed(new LedgerRepository.Outcome("created".equals(r.getString("o_outcome")),
+              r.getString("o_hash"), (JsonObject) r.getValue("o_result"), version == null ? 0 : version),
+              r.getString("o_external_id")), null));
+        }
+      }
+      return attempts;
+    });
   }
 
   /** The same on a given client, e.g. a transaction's connection that writes more in the same commit. */

@@ -129,6 +129,48 @@ class RedemptionTest {
   }
 
   @Test
+  @DisplayName("concurrent redemptions share statements (group commit), and a refused one fails only its own request")
+  void groupCommittedRedemptions() {
+    assertEquals(201, engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-batch", 100)).status());
+    for (int i = 0; i < 40; i++) {
+      give("batch-" + i, i % 4 == 0 ? 50 : 100); // every fourth member cannot afford it
+    }
+    double before = batches();
+    java.util.List<io.vertx.core.Future<Reply>> replies = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      replies.add(engine.postAsync("/v1/redemptions", tenant.adminKey(), redemption("rd-batch-" + i, "batch-" + i, "gc-batch")));
+    }
+    io.vertx.core.Future.all(replies).await();
+    for (int i = 0; i < 40; i++) {
+      Reply r = replies.get(i).result();
+      if (i % 4 == 0) {
+        assertEquals(422, r.status(), r.body().toString());
+        assertEquals("insufficient_points", r.errorCode());
+        assertEquals(50, available("batch-" + i), "nothing of a refused redemption stays");
+      } else {
+        assertEquals(201, r.status(), r.body().toString());
+        assertEquals(0, r.json().getJsonObject("balance").getLong("available"));
+        assertEquals(0, available("batch-" + i));
+      }
+    }
+    assertEquals(30, engine.queryLong("select count(*) from redemptions where redemption_id like 'rd-batch-%'"));
+    assertEquals(30, engine.queryLong("select count(*) from fulfillment_jobs where redemption_id like 'rd-batch-%'"));
+    assertTrue(batches() > before, "some redemptions shared a statement");
+    // replays answer the stored reply, whatever happened since
+    Reply replay = engine.post("/v1/redemptions", tenant.adminKey(), redemption("rd-batch-1", "batch-1", "gc-batch"));
+    assertEquals(200, replay.status());
+    assertEquals(replies.get(1).result().json(), replay.json());
+  }
+
+  /** Statements that carried two or more redemptions so far, from the node's metrics. */
+  private static double batches() {
+    String metrics = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("(?m)^loyalty_ledger_redemption_batch_size_count(\\{[^}]*})? ([0-9.Ee+]+)$").matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(2)) : 0;
+  }
+
+  @Test
   @DisplayName("500 members racing for a stock of 50: exactly 50 get it, the rest are told out_of_stock")
   void stockRace() {
     engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-rare", 5).put("stock", 50));
