@@ -26,3 +26,36 @@ begin
      where j.id in (select id from picked)
     returning j.*;
 end $$;
+
+-- Settles the issued items of one partner batch with one statement (docs/rewards.md): each job still leased
+-- is done, its redemption fulfilled with its codes (p_codes[i]: a JSON array), one redemption.fulfilled each.
+-- A job no longer leased (settled already, or its lease taken over) is left alone, so a late duplicate outcome
+-- fulfils nothing twice. Returns each member whose snapshot changed. V3's loyalty_fulfil did this one job at
+-- a time: one statement per issued card kept the queue from draining while redemptions kept arriving.
+create or replace function loyalty_fulfil_batch(p_jobs bigint[], p_codes text[])
+returns table (tenant_id uuid, member_id bigint, external_id text, snapshot_version bigint)
+language plpgsql as $$
+#variable_conflict use_column
+begin
+  return query
+    with done as (
+      update fulfillment_jobs f set status = 'done', lease_until = null
+        from unnest(p_jobs, p_codes) as x(job, codes)
+       where f.id = x.job and f.status = 'leased'
+      returning f.tenant_id, f.redemption_id, x.codes::jsonb as codes
+    ), fulfilled as (
+      update redemptions d
+         set status = 'fulfilled', codes = done.codes, updated_at = now(),
+             result = d.result || jsonb_build_object('status', 'fulfilled', 'codes', done.codes),
+             history = loyalty_redemption_history(d.history, 'fulfilled', null)
+        from done
+       where d.tenant_id = done.tenant_id and d.redemption_id = done.redemption_id
+      returning d.tenant_id, d.member_id, d.redemption_id
+    ), announced as (
+      insert into outbox (tenant_id, member_id, event_type, payload)
+      select f.tenant_id, f.member_id, 'redemption.fulfilled', jsonb_build_object('redemptionId', f.redemption_id)
+        from fulfilled f
+    )
+    select f.tenant_id, f.member_id, m.external_id, null::bigint
+      from fulfilled f join members m on m.id = f.member_id;
+end $$;

@@ -10,10 +10,10 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The fulfillment queue, through the functions of V3__rewards_redemptions.sql. */
+/** The fulfillment queue, through the functions of V3__rewards_redemptions.sql and R__fulfillment.sql. */
 public final class FulfillmentRepository {
   private static final String CLAIM = "select * from loyalty_claim_jobs($1, $2)";
-  private static final String FULFIL = "select * from loyalty_fulfil($1, $2::text::jsonb)";
+  private static final String FULFIL_BATCH = "select * from loyalty_fulfil_batch($1, $2)";
   private static final String FAIL = "select * from loyalty_fail_redemption($1, $2)";
   private static final String RETRY = "select loyalty_retry_job($1, $2, $3, $4)";
   private static final String DEPTH = """
@@ -37,9 +37,13 @@ public final class FulfillmentRepository {
     });
   }
 
-  /** Rows name the member whose cached snapshot to fence; none when the job was already settled. */
-  public Future<RowSet<Row>> fulfil(long jobId, List<String> codes) {
-    return pool.preparedQuery(FULFIL).execute(Tuple.of(jobId, new JsonArray(codes).encode()));
+  /**
+   * Fulfils the issued items of one partner batch in one statement (R__fulfillment.sql). Rows name the members
+   * whose cached snapshots to fence; none for a job already settled.
+   */
+  public Future<RowSet<Row>> fulfilAll(List<Long> jobIds, List<List<String>> codes) {
+    return pool.preparedQuery(FULFIL_BATCH).execute(Tuple.tuple().addArrayOfLong(jobIds.toArray(Long[]::new))
+        .addArrayOfString(codes.stream().map(c -> new JsonArray(c).encode()).toArray(String[]::new)));
   }
 
   public Future<RowSet<Row>> fail(long jobId, String reason) {

@@ -151,14 +151,29 @@ public final class FulfillmentVerticle extends VerticleBase {
     return later.future();
   }
 
+  /** The batch's issued items in one statement; rejected and skipped items one by one (they are rare). */
   private Future<Void> settle(List<FulfillmentJob> batch, Map<String, PartnerClient.Outcome> outcomes, PartnerConfig partner) {
-    return settleAll(batch, j -> {
+    List<Long> issued = new ArrayList<>();
+    List<List<String>> codes = new ArrayList<>();
+    List<FulfillmentJob> others = new ArrayList<>();
+    for (FulfillmentJob j : batch) {
+      PartnerClient.Outcome o = outcomes.get(j.redemptionId());
+      if (o != null && o.issued()) {
+        issued.add(j.id());
+        codes.add(o.codes());
+      } else {
+        others.add(j);
+      }
+    }
+    Future<Void> fulfilled = issued.isEmpty() ? Future.succeededFuture() : fence(jobs.fulfilAll(issued, codes));
+    Future<Void> rest = settleAll(others, j -> {
       PartnerClient.Outcome o = outcomes.get(j.redemptionId());
       if (o == null) { // the partner skipped the item: ask again later, like any transient failure
         return retryOne(j, "no result for this item", partner);
       }
-      return o.issued() ? fence(jobs.fulfil(j.id(), o.codes())) : fence(jobs.fail(j.id(), "rejected by partner: " + o.error()));
+      return fence(jobs.fail(j.id(), "rejected by partner: " + o.error()));
     });
+    return Future.join(fulfilled, rest).mapEmpty();
   }
 
   private Future<Void> retryOrFail(List<FulfillmentJob> batch, Throwable cause, PartnerConfig partner) {

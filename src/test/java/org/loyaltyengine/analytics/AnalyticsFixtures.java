@@ -79,8 +79,8 @@ final class AnalyticsFixtures {
     ok(redeem(engine, t, p + "-rd2", p + "-ben", "gc"), 201);
     ok(redeem(engine, t, p + "-rd3", p + "-anna", "coupon"), 201);
     engine.queryLong("select count(*) from loyalty_claim_jobs(1000, 600000)");
-    engine.queryLong("select count(*) from loyalty_fulfil((select id from fulfillment_jobs where tenant_id = ?::uuid"
-        + " and redemption_id = ?), '[\"GC-CODE\"]'::jsonb)", t.id(), p + "-rd1");
+    engine.queryLong("select count(*) from loyalty_fulfil_batch(array[(select id from fulfillment_jobs"
+        + " where tenant_id = ?::uuid and redemption_id = ?)], array['[\"GC-CODE\"]'])", t.id(), p + "-rd1");
     engine.queryLong("select count(*) from loyalty_fail_redemption((select id from fulfillment_jobs"
         + " where tenant_id = ?::uuid and redemption_id = ?), 'partner refused')", t.id(), p + "-rd2");
 
