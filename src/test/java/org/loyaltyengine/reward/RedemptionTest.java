@@ -31,7 +31,9 @@ class RedemptionTest {
 
   @BeforeAll
   static void start() {
-    engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false"));
+    // one HTTP verticle and one lane: concurrent redemptions surely meet in batches (group commit)
+    engine = TestEngine.start(Map.of("LOYALTY_JOBS_ENABLED", "false", "LOYALTY_FULFILLMENT_ENABLED", "false",
+        "LOYALTY_HTTP_INSTANCES", "1", "LOYALTY_LEDGER_LANES", "1"));
     tenant = engine.createTenant("redemptions");
     configurePartner(engine, tenant, "giftco");
   }
