@@ -92,15 +92,11 @@ begin
     begin
       -- Cap and budget counters: grown, then checked against their limits (a failed check undoes it all).
       if coalesce(array_length(p_usage_members, 1), 0) > 0 then
-        with grown as (
-          insert into rule_usage as u (member_id, rule_id, window_key, tenant_id, points)
-          select x.m, x.r, x.w, p_tenant, x.pts
-            from unnest(p_usage_members, p_usage_rules, p_usage_windows, p_usage_points) as x(m, r, w, pts)
-           order by x.m, x.r, x.w
-          on conflict (member_id, rule_id, window_key) do update set points = u.points + excluded.points
-          returning u.member_id, u.rule_id, u.window_key, u.points
-        )
-        select count(*) into v_count from grown;
+        insert into rule_usage as u (member_id, rule_id, window_key, tenant_id, points)
+        select x.m, x.r, x.w, p_tenant, x.pts
+          from unnest(p_usage_members, p_usage_rules, p_usage_windows, p_usage_points) as x(m, r, w, pts)
+         order by x.m, x.r, x.w
+        on conflict (member_id, rule_id, window_key) do update set points = u.points + excluded.points;
         -- checked by primary-key probes (a join of two unnests would be a nested loop on a generic plan)
         select count(*) into v_count
           from unnest(p_usage_members, p_usage_rules, p_usage_windows, p_usage_caps) as c(m, r, w, cap)
@@ -111,13 +107,9 @@ begin
         end if;
       end if;
       if coalesce(array_length(p_budget_rules, 1), 0) > 0 then
-        with grown as (
-          insert into rule_budgets as b (tenant_id, rule_id, spent)
-          select p_tenant, x.r, x.pts from unnest(p_budget_rules, p_budget_points) as x(r, pts) order by x.r
-          on conflict (tenant_id, rule_id) do update set spent = b.spent + excluded.spent
-          returning b.rule_id, b.spent
-        )
-        select count(*) into v_count from grown;
+        insert into rule_budgets as b (tenant_id, rule_id, spent)
+        select p_tenant, x.r, x.pts from unnest(p_budget_rules, p_budget_points) as x(r, pts) order by x.r
+        on conflict (tenant_id, rule_id) do update set spent = b.spent + excluded.spent;
         select count(*) into v_count
           from unnest(p_budget_rules, p_budget_limits) as c(r, lim)
           join rule_budgets b on b.tenant_id = p_tenant and b.rule_id = c.r

@@ -25,7 +25,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -187,11 +186,9 @@ public final class IngestLedgerRepository {
           item.purchase().storeId(), PurchaseJson.items(item.purchase()).encode(), e.lots(), e.expiresAt(), breakdown,
           List.of(), List.of(), List.of(tiers.codes()), List.of(tiers.thresholds()), tiers.windowDays());
     }
-    JsonObject attributes = new JsonObject();
-    new TreeMap<>(item.event().attributes()).forEach(attributes::put);
     // an event is recorded in the program's currency, as the API records it
     return new Earning(tenantId, e.memberId(), item.kind().causeType(), item.itemId(), item.requestHash(),
-        item.occurredAt(), 0, currency, item.event().type(), null, attributes.encode(), e.lots(), e.expiresAt(),
+        item.occurredAt(), 0, currency, item.event().type(), null, PurchaseJson.attributes(item.event()).encode(), e.lots(), e.expiresAt(),
         breakdown, List.of(), List.of(), List.of(tiers.codes()), List.of(tiers.thresholds()), tiers.windowDays());
   }
 

@@ -1,7 +1,6 @@
 package org.loyaltyengine.transaction;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import org.loyaltyengine.fraud.FraudClient;
 import org.loyaltyengine.fraud.FraudContext;
 import org.loyaltyengine.ledger.Earning;
@@ -114,9 +113,7 @@ public final class PointsEarner {
 
   public Future<LedgerRepository.Outcome> earnEvent(UUID tenantId, String memberExternalId, CustomEvent e) {
     String hash = org.loyaltyengine.http.RequestHash.of(PurchaseJson.canonical(memberExternalId, e));
-    JsonObject attributes = new JsonObject();
-    new TreeMap<>(e.attributes()).forEach(attributes::put);
-    String payload = attributes.encode();
+    String payload = PurchaseJson.attributes(e).encode();
     return replayOr(tenantId, "event", e.eventId(), hash, "eventId", () -> setting(tenantId, memberExternalId).compose(s ->
         attempt(s, 1, () -> new EvaluationRequest(tenantId, s.tenant.rulesVersion(), null, s.tenant.zone(),
                 s.member.memberId(), s.facts(), null, e),

@@ -86,6 +86,13 @@ public final class PurchaseJson {
     return out;
   }
 
+  /** A custom event's attributes as stored with it: keys sorted, so the same event is stored the same way. */
+  public static JsonObject attributes(org.loyaltyengine.rules.CustomEvent e) {
+    JsonObject out = new JsonObject();
+    new java.util.TreeMap<>(e.attributes()).forEach(out::put);
+    return out;
+  }
+
   /** The request's fingerprint source: every field that changes the outcome, in a fixed order. */
   public static JsonObject canonical(PurchaseRequest r) {
     Purchase p = r.purchase();
