@@ -8,7 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.loyaltyengine.http.JsonInput;
 import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.Responses;
-import org.loyaltyengine.member.MemberCache;
+import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.Caller;
@@ -32,13 +32,13 @@ public final class FraudRoutes {
 
   private final FraudRepository repository;
   private final FraudPolicyCache policies;
-  private final MemberCache memberCache;
+  private final MemberLookup members;
   private final EventBus eventBus;
 
-  public FraudRoutes(FraudRepository repository, FraudPolicyCache policies, MemberCache memberCache, EventBus eventBus) {
+  public FraudRoutes(FraudRepository repository, FraudPolicyCache policies, MemberLookup members, EventBus eventBus) {
     this.repository = repository;
     this.policies = policies;
-    this.memberCache = memberCache;
+    this.members = members;
     this.eventBus = eventBus;
   }
 
@@ -109,8 +109,7 @@ public final class FraudRoutes {
     Responses.reply(ctx, 200, repository.decide(caller.tenantId(), id, approve, caller.keyId(), n)
         .compose(d -> repository.find(caller.tenantId(), id).map(java.util.Optional::orElseThrow).compose(hold ->
             d.changed()
-                ? memberCache.invalidate(caller.tenantId(), hold.getString("memberExternalId"), d.snapshotVersion())
-                    .map(hold)
+                ? members.refresh(caller.tenantId(), hold.getString("memberExternalId")).map(hold)
                 : Future.succeededFuture(hold))));
   }
 

@@ -16,7 +16,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import org.loyaltyengine.member.MemberCache;
+import org.loyaltyengine.member.MemberLookup;
+import org.loyaltyengine.member.MemberRepository;
+import org.loyaltyengine.tier.TierLookup;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.platform.Backlog;
 import org.loyaltyengine.platform.InFlightLimit;
@@ -54,7 +56,7 @@ public final class FulfillmentVerticle extends VerticleBase {
   private FulfillmentRepository jobs;
   private PartnerRepository partners;
   private PartnerClient client;
-  private MemberCache memberCache;
+  private MemberLookup memberViews;
   private Backoff backoff;
   private boolean polling;
 
@@ -69,7 +71,8 @@ public final class FulfillmentVerticle extends VerticleBase {
     AppConfig.Fulfillment f = config.fulfillment();
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4).setName("pg-fulfillment"))
         .connectingTo(config.pg().primary()).using(vertx).build();
-    memberCache = MemberCache.create(vertx, config, registry, "redis-fulfillment", client -> redis = client);
+    memberViews = MemberLookup.create(vertx, config, registry, "redis-fulfillment", client -> redis = client,
+        new MemberRepository(pool), TierLookup.standalone(pool, config.cache().tenantTtlMs()), java.time.Clock.systemUTC());
     jobs = new FulfillmentRepository(pool);
     partners = new PartnerRepository(pool);
     client = new PartnerClient(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
@@ -191,9 +194,9 @@ public final class FulfillmentVerticle extends VerticleBase {
     return jobs.retry(j.id(), delay, reason, true);
   }
 
-  /** A fulfilled or refunded redemption changed the member: fence the cached snapshot. */
+  /** A fulfilled or refunded redemption changed the member: store its new read-model document. */
   private Future<Void> fence(Future<RowSet<Row>> settled) {
-    return settled.compose(memberCache::invalidateAll);
+    return settled.compose(memberViews::refreshRows);
   }
 
   private static Future<Void> settleAll(List<FulfillmentJob> batch, java.util.function.Function<FulfillmentJob, Future<Void>> each) {

@@ -26,7 +26,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.loyaltyengine.analytics.AnalyticsRepository;
 import org.loyaltyengine.analytics.AnalyticsRoutes;
-import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRepository;
 import org.loyaltyengine.member.MemberRoutes;
@@ -122,15 +121,15 @@ public final class HttpVerticle extends VerticleBase {
     primary = pool("pg-primary", config.pg().primary());
     replica = config.pg().replica().map(o -> pool("pg-replica", o)).orElse(null);
     Pool reads = replica != null ? replica : primary;
-    MemberRepository members = new MemberRepository(primary, reads);
-    MemberCache memberCache = MemberCache.create(vertx, config, registry, "redis", client -> redis = client);
-    RateLimitClient limits = config.rateLimit().enabled()
-        ? RateLimitClient.create(vertx, redis, config, caches.localLimits(), registry) : null;
-    ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary), limits);
+    MemberRepository members = new MemberRepository(primary);
     TenantSettingsRepository settings = new TenantSettingsRepository(primary);
     TierRepository tiers = new TierRepository(primary);
     TierLookup tierLookup = new TierLookup(caches.tenants(), settings, caches.tiers(), tiers);
-    MemberLookup lookup = new MemberLookup(memberCache, members, tierLookup);
+    MemberLookup lookup = MemberLookup.create(vertx, config, registry, "redis", client -> redis = client, members,
+        tierLookup, clock);
+    RateLimitClient limits = config.rateLimit().enabled()
+        ? RateLimitClient.create(vertx, redis, config, caches.localLimits(), registry) : null;
+    ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary), limits);
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds(config.http().accessLog()));
@@ -171,7 +170,7 @@ public final class HttpVerticle extends VerticleBase {
     FraudRepository fraudRepository = new FraudRepository(primary);
     FraudClient fraud = new FraudClient(bus, config.fraud().timeoutMs(), config.fraud().enabled(), caches.fraudPolicies(),
         fraudRepository, ledger, redemptions, lookup, caches.fraudRates(), clock);
-    PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
+    PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup,
         rules, ledger, fraud);
 
     new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
@@ -180,19 +179,19 @@ public final class HttpVerticle extends VerticleBase {
         new Quota(config.rateLimit().keyPerSecond(), config.rateLimit().keyBurst()),
         new Quota(config.rateLimit().tenantPerSecond(), config.rateLimit().tenantBurst())).mount(router, auth);
     new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
-    new MemberRoutes(members, lookup, memberCache, tierLookup, clock).mount(router, auth);
+    new MemberRoutes(members, lookup, tierLookup, clock).mount(router, auth);
     new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
     new org.loyaltyengine.member.MemberSearchRoutes(new org.loyaltyengine.member.MemberSearchRepository(reads))
         .mount(router, auth);
-    new PurchaseRoutes(earner, ledger, memberCache, primary, clock).mount(router, auth);
-    new LedgerRoutes(ledger, lookup, memberCache, caches.tenants(), settings, clock).mount(router, auth);
+    new PurchaseRoutes(earner, ledger, lookup, primary, clock).mount(router, auth);
+    new LedgerRoutes(ledger, lookup, caches.tenants(), settings, clock).mount(router, auth);
     new EarningRuleRoutes(new RuleSetRepository(primary), settings, caches.tenants(), caches.tiers(), tiers, lookup,
         rules, bus, clock).mount(router, auth);
     new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
     new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
-    new RewardRoutes(new RewardRepository(primary), redemptions, lookup, memberCache, fraud,
+    new RewardRoutes(new RewardRepository(primary), redemptions, lookup, fraud,
         new PartnerRepository(primary)).mount(router, auth);
-    new FraudRoutes(fraudRepository, caches.fraudPolicies(), memberCache, bus).mount(router, auth);
+    new FraudRoutes(fraudRepository, caches.fraudPolicies(), lookup, bus).mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);

@@ -10,7 +10,9 @@ import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
-import org.loyaltyengine.member.MemberCache;
+import org.loyaltyengine.member.MemberLookup;
+import org.loyaltyengine.member.MemberRepository;
+import org.loyaltyengine.tier.TierLookup;
 import org.loyaltyengine.platform.AdvisoryLease;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.platform.Backlog;
@@ -74,7 +76,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
   private Counter retries;
   private Pool pool;
   private Redis redis;
-  private MemberCache memberCache;
+  private MemberLookup memberViews;
   private InboxRepository inbox;
   private IngestLedgerRepository ledger;
   private TenantSettingsRepository settings;
@@ -95,15 +97,17 @@ public final class IngestWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     AppConfig.Ingest ingest = config.ingest();
-    // Chunks are read and written on the partitions' lease connections; this pool only loads tenant settings,
-    // tiers and rule sets (cached) and maintains the inbox's partitions.
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("pg-ingest"))
+    // Chunks are read and written on the partitions' lease connections; this pool loads tenant settings, tiers
+    // and rule sets (cached), reads the applied members' views for the read model and maintains the partitions.
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("pg-ingest"))
         .connectingTo(config.pg().primary()).using(vertx).build();
-    memberCache = MemberCache.create(vertx, config, registry, "redis-ingest", client -> redis = client);
     inbox = new InboxRepository(pool);
     ledger = new IngestLedgerRepository();
     settings = new TenantSettingsRepository(pool);
     tiers = new TierRepository(pool);
+    memberViews = MemberLookup.create(vertx, config, registry, "redis-ingest", client -> redis = client,
+        new MemberRepository(pool), new TierLookup(caches.tenants(), settings, caches.tiers(), tiers),
+        java.time.Clock.systemUTC());
     ruleSets = new RuleSetRepository(pool);
     for (ItemStatus s : List.of(ItemStatus.APPLIED, ItemStatus.DUPLICATE, ItemStatus.FAILED)) {
       settledItems.put(s, Counter.builder("loyalty_ingest_items").tag("status", s.wireName())
@@ -236,20 +240,17 @@ public final class IngestWorkerVerticle extends VerticleBase {
   }
 
   /**
-   * The plan's statement in a transaction that fences the cached snapshots of the members it changed before
-   * committing: a read racing the commit finds the fence and cannot cache the old state over the new one.
+   * The plan's statement in its transaction, then the read-model documents of the members it changed (after
+   * the commit: a view read before it could not see the chunk).
    */
   private Future<ChunkPlan> commit(SqlConnection connection, Setting s, ChunkPlan plan) {
     UUID tenantId = s.tenant().tenantId();
     return connection.begin().compose(tx -> ledger.apply(connection, tenantId, s.tenant().currency(), s.tiers(), plan)
-        .compose(fences -> {
-          Map<String, Long> versions = new LinkedHashMap<>();
-          fences.forEach(f -> versions.put(f.externalId(), f.snapshotVersion()));
-          return memberCache.invalidateAll(tenantId, versions);
-        })
-        .compose(fenced -> tx.commit())
-        .transform(ar -> ar.succeeded() ? Future.succeededFuture(plan)
-            : tx.rollback().transform(ignored -> Future.<ChunkPlan>failedFuture(ar.cause()))));
+        .compose(changed -> tx.commit().map(changed))
+        .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result())
+            : tx.rollback().transform(ignored -> Future.<List<IngestLedgerRepository.Fence>>failedFuture(ar.cause()))))
+        .compose(changed -> memberViews.refresh(tenantId, changed.stream().map(f -> f.externalId()).toList()))
+        .map(plan);
   }
 
   private Future<Setting> setting(UUID tenantId) {

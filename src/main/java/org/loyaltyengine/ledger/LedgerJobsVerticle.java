@@ -10,7 +10,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.loyaltyengine.member.MemberCache;
+import org.loyaltyengine.member.MemberLookup;
+import org.loyaltyengine.member.MemberRepository;
+import org.loyaltyengine.tier.TierLookup;
 import org.loyaltyengine.platform.AdvisoryLease;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.tier.TierRepository;
@@ -42,7 +44,7 @@ public final class LedgerJobsVerticle extends VerticleBase {
   private Pool pool;
   private Redis redis;
   private LedgerRepository ledger;
-  private MemberCache memberCache;
+  private MemberLookup memberViews;
   private TierRepository tiers;
   private AdvisoryLease lease;
   private final java.util.Set<String> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -56,7 +58,8 @@ public final class LedgerJobsVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("pg-jobs"))
         .connectingTo(config.pg().primary()).using(vertx).build();
-    memberCache = MemberCache.create(vertx, config, registry, "redis-jobs", client -> redis = client);
+    memberViews = MemberLookup.create(vertx, config, registry, "redis-jobs", client -> redis = client,
+        new MemberRepository(pool), TierLookup.standalone(pool, config.cache().tenantTtlMs()), java.time.Clock.systemUTC());
     ledger = new LedgerRepository(pool);
     tiers = new TierRepository(pool);
     AppConfig.Jobs jobs = config.jobs();
@@ -82,7 +85,7 @@ public final class LedgerJobsVerticle extends VerticleBase {
 
   /** Runs batches until one comes back short (nothing more is due) or the per-tick bound is reached. */
   private Future<?> drain(Supplier<Future<RowSet<Row>>> batch, int done) {
-    return batch.get().compose(rows -> memberCache.invalidateAll(rows).compose(v ->
+    return batch.get().compose(rows -> memberViews.refreshRows(rows).compose(v ->
         rows.size() >= config.jobs().batchMembers() && done + 1 < MAX_BATCHES_PER_TICK
             ? drain(batch, done + 1) : Future.succeededFuture()));
   }

@@ -8,7 +8,6 @@ import org.loyaltyengine.http.JsonInput;
 import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.http.Responses;
-import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
@@ -30,16 +29,14 @@ public final class LedgerRoutes {
 
   private final LedgerRepository ledger;
   private final MemberLookup members;
-  private final MemberCache memberCache;
   private final TenantSettingsCache settingsCache;
   private final TenantSettingsRepository settings;
   private final Clock clock;
 
-  public LedgerRoutes(LedgerRepository ledger, MemberLookup members, MemberCache memberCache,
+  public LedgerRoutes(LedgerRepository ledger, MemberLookup members,
                       TenantSettingsCache settingsCache, TenantSettingsRepository settings, Clock clock) {
     this.ledger = ledger;
     this.members = members;
-    this.memberCache = memberCache;
     this.settingsCache = settingsCache;
     this.settings = settings;
     this.clock = clock;
@@ -83,7 +80,7 @@ public final class LedgerRoutes {
                 reason, s.expiry().expiresAt(clock.instant(), s.zone()))))
         .compose(o -> LedgerReplies.checkReplay(o, hash, "adjustmentId"))
         .compose(o -> o.created()
-            ? memberCache.invalidate(caller.tenantId(), externalId, o.snapshotVersion()).map(o)
+            ? members.refresh(caller.tenantId(), externalId).map(o)
             : Future.succeededFuture(o));
     LedgerReplies.send(ctx, outcome);
   }

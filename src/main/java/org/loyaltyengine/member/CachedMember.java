@@ -3,29 +3,47 @@ package org.loyaltyengine.member;
 import java.util.Optional;
 
 /**
- * A member as the cache keeps it: the status and profile replies already rendered, so a cache hit is served
- * without parsing or encoding JSON. {@code tiersVersion} is the tier set they were rendered with; a newer
- * tier set makes the entry a miss. Stored as {@code "<version>|<memberId>|<tiersVersion>|<status>\n<profile>"}
- * (JSON text never holds a raw newline); the version comes first because the Redis scripts read it.
+ * A member's read-model document: the status and profile replies and the first page of the transaction
+ * history, already rendered, so a read is served without parsing or encoding JSON.
+ *
+ * <p>{@code version} orders documents (it only grows with each change to the member or balance row);
+ * {@code tiersVersion} is the tier set they were rendered with (a newer one makes the document stale);
+ * {@code validUntilMillis} is the first instant at which a time-dependent field would read differently
+ * without any write (a lot entering the 30-day expiry window, a day leaving a rolling tier window) — the
+ * document is not served from then on. {@code historyJson} is the whole reply to
+ * {@code GET /v1/members/{id}/transactions} without a cursor at the default page size.
+ *
+ * <p>Stored as {@code "<version>|<memberId>|<tiersVersion>|<validUntil>|<status>\n<profile>\n<history>"}
+ * (JSON text never holds a raw newline); the version comes first because the Redis script reads it.
  */
-public record CachedMember(long version, long memberId, int tiersVersion, String statusJson, String profileJson) {
+public record CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, String statusJson,
+                           String profileJson, String historyJson) {
 
   public String encode() {
-    return version + "|" + memberId + "|" + tiersVersion + "|" + statusJson + "\n" + profileJson;
+    return version + "|" + memberId + "|" + tiersVersion + "|" + validUntilMillis + "|" + statusJson + "\n"
+        + profileJson + "\n" + historyJson;
   }
 
-  /** Empty for a fence ({@code "<version>|"}) or anything not written by {@link #encode}. */
+  /** Whether this document may be served at {@code nowMillis} to a tenant whose tier set is {@code tiersVersion}. */
+  public boolean servable(int activeTiersVersion, long nowMillis) {
+    return tiersVersion == activeTiersVersion && nowMillis < validUntilMillis;
+  }
+
+  /** Empty for anything not written by {@link #encode}. */
   public static Optional<CachedMember> decode(String value) {
     int a = value.indexOf('|');
     int b = a < 0 ? -1 : value.indexOf('|', a + 1);
     int c = b < 0 ? -1 : value.indexOf('|', b + 1);
-    int nl = c < 0 ? -1 : value.indexOf('\n', c + 1);
-    if (nl < 0) {
+    int d = c < 0 ? -1 : value.indexOf('|', c + 1);
+    int nl1 = d < 0 ? -1 : value.indexOf('\n', d + 1);
+    int nl2 = nl1 < 0 ? -1 : value.indexOf('\n', nl1 + 1);
+    if (nl2 < 0) {
       return Optional.empty();
     }
     try {
       return Optional.of(new CachedMember(Long.parseLong(value, 0, a, 10), Long.parseLong(value, a + 1, b, 10),
-          Integer.parseInt(value, b + 1, c, 10), value.substring(c + 1, nl), value.substring(nl + 1)));
+          Integer.parseInt(value, b + 1, c, 10), Long.parseLong(value, c + 1, d, 10), value.substring(d + 1, nl1),
+          value.substring(nl1 + 1, nl2), value.substring(nl2 + 1)));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The member's wire shapes: the status and profile replies, and the cached snapshot they are made from. */
+/** The member's wire shapes: the status and profile replies, and the snapshot back from a read-model document. */
 public final class MemberJson {
   private MemberJson() {}
 
@@ -61,11 +61,6 @@ public final class MemberJson {
         .put("available", m.available())
         .put("pending", m.pending())
         .put("lifetimeEarned", m.lifetimeEarned());
-  }
-
-  /** Rendered once for the cache, from the snapshot just read from PostgreSQL. */
-  public static CachedMember cached(MemberSnapshot m, TierSet tiers, int tiersVersion) {
-    return new CachedMember(m.version(), m.memberId(), tiersVersion, status(m, tiers).encode(), profile(m, tiers).encode());
   }
 
   /** The snapshot back from a cached profile, which carries every snapshot field. */

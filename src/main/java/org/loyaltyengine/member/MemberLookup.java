@@ -1,52 +1,221 @@
 package org.loyaltyengine.member;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Row;
+import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.tier.TierLookup;
+import org.loyaltyengine.transaction.TransactionHistory;
 
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Read-through access to members: Redis first, PostgreSQL on a miss (or when Redis is down), rendered with
- * the tenant's active tier set and stored back for the next read.
+ * The read model of members: each member's status, profile and first history page as one pre-rendered document
+ * in Redis ({@link MemberCache}), PostgreSQL the source of truth.
+ *
+ * <p>Every write that changes a member calls {@link #refresh} after its commit and before it answers: the
+ * member's view is read again from the primary and stored, so the writer's next read — on any node — shows
+ * the write (read-your-writes), and versions only move forward in the store (monotonic reads). A read finds
+ * its document with one GET; a document missing, rendered with an older tier set, or past its validity
+ * (time-dependent fields) is rebuilt from PostgreSQL, one query per member however many requests ask at once
+ * on this verticle (single flight). A document that could not be stored after a write (Redis down or slow) is
+ * remembered and stored again once Redis answers; until then this verticle does not read that member from Redis.
  */
 public final class MemberLookup {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MemberLookup.class);
+  /** The history rows a document keeps: the default page, plus one to tell whether a next page exists. */
+  static final int HISTORY_ROWS = Paging.DEFAULT_LIMIT + 1;
+
   private final MemberCache cache;
   private final MemberRepository members;
   private final TierLookup tiers;
+  private final Clock clock;
+  private final int maxUnstored;
+  /** Loads in flight, by tenant and external id: the single flight. Event-loop confined. */
+  private final Map<String, Future<CachedMember>> loading = new HashMap<>();
+  /** Members whose document a write could not store, by tenant; bounded by {@code maxUnstored}. */
+  private final Map<UUID, Set<String>> unstored = new HashMap<>();
+  private int unstoredCount;
 
-  public MemberLookup(MemberCache cache, MemberRepository members, TierLookup tiers) {
+  public MemberLookup(MemberCache cache, MemberRepository members, TierLookup tiers, Clock clock, int maxUnstored) {
     this.cache = cache;
     this.members = members;
     this.tiers = tiers;
+    this.clock = clock;
+    this.maxUnstored = maxUnstored;
+  }
+
+  /**
+   * The read model a verticle uses: its own Redis client (handed to {@code clientSink}, which closes it on stop)
+   * behind its own circuit breaker, and a timer storing again, every second, what writes could not store.
+   */
+  public static MemberLookup create(io.vertx.core.Vertx vertx, org.loyaltyengine.platform.AppConfig config,
+                                    io.micrometer.core.instrument.MeterRegistry registry, String breakerName,
+                                    java.util.function.Consumer<io.vertx.redis.client.Redis> clientSink,
+                                    MemberRepository members, TierLookup tiers, Clock clock) {
+    MemberCache cache = MemberCache.create(vertx, config, registry, breakerName, clientSink);
+    MemberLookup lookup = new MemberLookup(cache, members, tiers, clock, config.cache().maxUnstored());
+    vertx.setPeriodic(1000, id -> lookup.retryUnstored());
+    return lookup;
   }
 
   public static Rejection notFound(String externalId) {
     return Rejection.notFound("member_not_found", "no member with externalId \"" + externalId + "\"");
   }
 
-  /** The member's rendered status and profile. Fails with {@code member_not_found} (also for other tenants). */
+  /** The member's document. Fails with {@code member_not_found} (also for other tenants). */
   public Future<CachedMember> view(UUID tenantId, String externalId) {
     if (!MemberRules.isPlausibleExternalId(externalId)) {
       return Future.failedFuture(notFound(externalId)); // no such member can exist; spare the database
     }
-    return tiers.activeVersioned(tenantId).compose(active -> cache.get(tenantId, externalId).compose(cached -> {
-      if (cached.isPresent() && cached.get().tiersVersion() == active.version()) {
-        return Future.succeededFuture(cached.get());
+    return tiers.activeVersioned(tenantId).compose(active -> {
+      if (isUnstored(tenantId, externalId)) {
+        return load(tenantId, externalId, active); // Redis may hold an older document than PostgreSQL
       }
-      return members.find(tenantId, externalId, active.set().windowDays()).compose(found -> {
-        if (found.isEmpty()) {
-          return Future.failedFuture(notFound(externalId));
-        }
-        CachedMember rendered = MemberJson.cached(found.get(), active.set(), active.version());
-        cache.put(tenantId, externalId, rendered); // not awaited: the reply need not wait for the cache fill
-        return Future.succeededFuture(rendered);
+      return cache.get(tenantId, externalId).compose(found -> {
+        boolean servable = found.isPresent() && found.get().servable(active.version(), clock.millis());
+        cache.count(servable);
+        return servable ? Future.succeededFuture(found.get()) : load(tenantId, externalId, active);
       });
-    }));
+    });
   }
 
   /** The member's snapshot, for writes that decide on it (status, tier, attributes, balance). */
   public Future<MemberSnapshot> find(UUID tenantId, String externalId) {
     return view(tenantId, externalId).map(MemberJson::fromProfile);
+  }
+
+  private Future<CachedMember> load(UUID tenantId, String externalId, TierLookup.ActiveTiers active) {
+    String key = tenantId + ":" + externalId;
+    Future<CachedMember> inFlight = loading.get(key);
+    if (inFlight != null) {
+      return inFlight;
+    }
+    Promise<CachedMember> promise = Promise.promise();
+    loading.put(key, promise.future());
+    members.views(tenantId, List.of(externalId), active.set().windowDays(), HISTORY_ROWS)
+        .compose(views -> {
+          if (views.isEmpty()) {
+            return Future.<CachedMember>failedFuture(notFound(externalId));
+          }
+          CachedMember document = render(views.get(0), active);
+          if (!isUnstored(tenantId, externalId)) {
+            cache.putAll(tenantId, Map.of(externalId, document)); // not awaited: the reply need not wait
+          }
+          return Future.succeededFuture(document);
+        })
+        .onComplete(ar -> loading.remove(key))
+        .onComplete(promise);
+    return promise.future();
+  }
+
+  private static CachedMember render(MemberRepository.View v, TierLookup.ActiveTiers active) {
+    MemberSnapshot m = v.snapshot();
+    return new CachedMember(m.version(), m.memberId(), active.version(), v.validUntilMillis(),
+        MemberJson.status(m, active.set()).encode(), MemberJson.profile(m, active.set()).encode(),
+        TransactionHistory.firstPage(v.history(), Paging.DEFAULT_LIMIT).encode());
+  }
+
+  /**
+   * After a write committed: reads these members' views from the primary and stores their documents, so the
+   * next read anywhere shows the write. Never fails — the write is done whatever happens here; a document that
+   * cannot be stored is remembered and stored once Redis answers again.
+   */
+  public Future<Void> refresh(UUID tenantId, Collection<String> externalIds) {
+    if (externalIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Set<String> ids = new LinkedHashSet<>(externalIds);
+    return tiers.activeVersioned(tenantId)
+        .compose(active -> members.views(tenantId, ids, active.set().windowDays(), HISTORY_ROWS).compose(views -> {
+          Map<String, CachedMember> documents = new LinkedHashMap<>();
+          views.forEach(v -> documents.put(v.snapshot().externalId(), render(v, active)));
+          return cache.putAll(tenantId, documents);
+        }))
+        .otherwise(err -> {
+          log.warn("event=read_model_refresh_failed members={} error=\"{}\"", ids.size(), err.toString());
+          return false;
+        })
+        .map(stored -> {
+          if (stored) {
+            forgetUnstored(tenantId, ids);
+          } else {
+            rememberUnstored(tenantId, ids);
+          }
+          return null;
+        });
+  }
+
+  public Future<Void> refresh(UUID tenantId, String externalId) {
+    return refresh(tenantId, List.of(externalId));
+  }
+
+  /** {@link #refresh} for rows of several tenants (columns tenant_id and external_id), one call per tenant. */
+  public Future<Void> refreshRows(Iterable<Row> rows) {
+    Map<UUID, List<String>> byTenant = new LinkedHashMap<>();
+    for (Row r : rows) {
+      byTenant.computeIfAbsent(r.getUUID("tenant_id"), t -> new ArrayList<>()).add(r.getString("external_id"));
+    }
+    List<Future<Void>> done = new ArrayList<>();
+    byTenant.forEach((tenantId, ids) -> done.add(refresh(tenantId, ids)));
+    return Future.all(done).mapEmpty();
+  }
+
+  /** Stores again what writes could not store; called periodically by the verticle. Never fails. */
+  public Future<Void> retryUnstored() {
+    if (unstored.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> done = new ArrayList<>();
+    new HashMap<>(unstored).forEach((tenantId, ids) -> done.add(refresh(tenantId, List.copyOf(ids))));
+    return Future.all(done).mapEmpty();
+  }
+
+  int unstoredCount() {
+    return unstoredCount;
+  }
+
+  private boolean isUnstored(UUID tenantId, String externalId) {
+    Set<String> ids = unstored.get(tenantId);
+    return ids != null && ids.contains(externalId);
+  }
+
+  private void rememberUnstored(UUID tenantId, Set<String> ids) {
+    Set<String> set = unstored.computeIfAbsent(tenantId, t -> new LinkedHashSet<>());
+    for (String id : ids) {
+      if (unstoredCount >= maxUnstored) {
+        // Bounded: beyond this the documents' TTL (cache.memberTtlSeconds) bounds how long one stays behind.
+        log.warn("event=read_model_unstored_overflow max={}", maxUnstored);
+        return;
+      }
+      if (set.add(id)) {
+        unstoredCount++;
+      }
+    }
+  }
+
+  private void forgetUnstored(UUID tenantId, Set<String> ids) {
+    Set<String> set = unstored.get(tenantId);
+    if (set == null) {
+      return;
+    }
+    for (String id : ids) {
+      if (set.remove(id)) {
+        unstoredCount--;
+      }
+    }
+    if (set.isEmpty()) {
+      unstored.remove(tenantId);
+    }
   }
 }

@@ -18,7 +18,8 @@ import java.util.UUID;
 
 /**
  * Members and their balance rows. Each write is one statement (so one transaction) that also appends its
- * domain event to the outbox. Reads go to the read pool, which is the replica when one is configured.
+ * domain event to the outbox. The read model's views are read from the primary too: a replica may be behind
+ * the write that asked for them.
  */
 public final class MemberRepository {
   // Qualifying points: loyalty_qualifying_points (R__earning.sql), lifetime unless the tenant's tiers count a
@@ -28,17 +29,44 @@ public final class MemberRepository {
     return SNAPSHOT_COLUMNS_TEMPLATE.replace("WINDOW", windowParam);
   }
 
-  private static final String SNAPSHOT_COLUMNS_TEMPLATE = """
+  private static final String MEMBER_COLUMNS = """
       m.id, m.external_id, m.email, m.phone, m.first_name, m.last_name, m.birth_date, m.attributes, m.status,
       m.tier_code, m.tier_valid_until, m.enrolled_at, b.available, b.pending, b.lifetime_earned,
       b.transaction_count, b.total_spent, m.version + b.version as snapshot_version,
-      (select coalesce(sum(l.remaining), 0) from point_lots l
-        where l.member_id = m.id and l.remaining > 0 and l.expires_at < now() + interval '30 days') as expiring_soon,
       coalesce(loyalty_qualifying_points(m.id, WINDOW::int), 0) as qualifying_points""";
 
-  private static final String FIND = "select " + snapshotColumns("$3") + """
-      \sfrom members m join member_balances b on b.member_id = m.id
-      where m.tenant_id = $1 and m.external_id = $2""";
+  private static final String SNAPSHOT_COLUMNS_TEMPLATE = MEMBER_COLUMNS + """
+      , (select coalesce(sum(l.remaining), 0) from point_lots l
+        where l.member_id = m.id and l.remaining > 0 and l.expires_at < now() + interval '30 days') as expiring_soon""";
+
+  /**
+   * The read model's documents of some members of one tenant ($2: external ids; $3: the tier window; $4: history
+   * rows wanted), each with what it needs beyond the snapshot, in one consistent statement:
+   * {@code valid_until_ms}, the first instant at which a time-dependent field changes without a write (the
+   * earliest open lot entering the 30-day expiry window; the earliest qualifying day leaving a rolling tier
+   * window, at UTC midnight), null when none will; {@code history}, the newest transactions as
+   * [seq, id, occurredAt µs, total, currency, items, pointsEarned] arrays.
+   */
+  private static final String VIEWS = "select " + MEMBER_COLUMNS.replace("WINDOW", "$3") + """
+      , lots.expiring_soon,
+        (extract(epoch from least(lots.next_entry - interval '30 days',
+            (q.first_day + $3::int)::timestamp at time zone 'UTC')) * 1000)::bigint as valid_until_ms,
+        h.history
+      from members m join member_balances b on b.member_id = m.id
+      cross join lateral (
+        select coalesce(sum(l.remaining) filter (where l.expires_at < now() + interval '30 days'), 0) as expiring_soon,
+               min(l.expires_at) filter (where l.expires_at >= now() + interval '30 days') as next_entry
+          from point_lots l where l.member_id = m.id and l.remaining > 0) lots
+      cross join lateral (
+        select min(d.day) as first_day from member_qualifying_days d
+         where $3::int is not null and d.member_id = m.id
+           and d.day > (now() at time zone 'UTC')::date - $3::int) q
+      cross join lateral (
+        select json_agg(json_build_array(t.seq, t.transaction_id, (extract(epoch from t.occurred_at) * 1000000)::bigint,
+                        t.total, t.currency, t.items, t.points_earned) order by t.occurred_at desc, t.seq desc) as history
+          from (select * from transactions x where x.member_id = m.id and x.tenant_id = m.tenant_id
+                 order by x.occurred_at desc, x.seq desc limit $4) t) h
+      where m.tenant_id = $1 and m.external_id = any($2)""";
 
   private static final String CREATE = """
       with m as (
@@ -76,16 +104,32 @@ public final class MemberRepository {
       select\s""" + snapshotColumns("$17") + " from m join member_balances b on b.member_id = m.id";
 
   private final Pool primary;
-  private final Pool reads;
 
-  public MemberRepository(Pool primary, Pool reads) {
+  public MemberRepository(Pool primary) {
     this.primary = primary;
-    this.reads = reads;
   }
 
-  /** @param tierWindowDays the rolling window of the tenant's tiers, or null when they count lifetime points */
-  public Future<Optional<MemberSnapshot>> find(UUID tenantId, String externalId, Integer tierWindowDays) {
-    return reads.preparedQuery(FIND).execute(Tuple.of(tenantId, externalId, tierWindowDays)).map(MemberRepository::first);
+  /** What a read-model document is made of: the snapshot, until when it holds, the newest transactions. */
+  public record View(MemberSnapshot snapshot, long validUntilMillis, io.vertx.core.json.JsonArray history) {}
+
+  /**
+   * The views of these members of one tenant, read from the primary (a replica could be behind the write
+   * that asked for them); members the tenant does not have are absent.
+   */
+  public Future<java.util.List<View>> views(UUID tenantId, java.util.Collection<String> externalIds,
+                                            Integer tierWindowDays, int historyRows) {
+    return primary.preparedQuery(VIEWS)
+        .execute(Tuple.of(tenantId, externalIds.toArray(String[]::new), tierWindowDays, historyRows))
+        .map(rows -> {
+          java.util.List<View> views = new java.util.ArrayList<>(rows.size());
+          for (Row r : rows) {
+            Long validUntil = r.getLong("valid_until_ms");
+            Object history = r.getValue("history");
+            views.add(new View(snapshot(r), validUntil == null ? Long.MAX_VALUE : validUntil,
+                history instanceof io.vertx.core.json.JsonArray a ? a : new io.vertx.core.json.JsonArray()));
+          }
+          return views;
+        });
   }
 
   public Future<MemberSnapshot> create(UUID tenantId, NewMember m) {

@@ -25,14 +25,12 @@ public final class MemberRoutes {
 
   private final MemberRepository members;
   private final MemberLookup lookup;
-  private final MemberCache cache;
   private final TierLookup tiers;
   private final Clock clock;
 
-  public MemberRoutes(MemberRepository members, MemberLookup lookup, MemberCache cache, TierLookup tiers, Clock clock) {
+  public MemberRoutes(MemberRepository members, MemberLookup lookup, TierLookup tiers, Clock clock) {
     this.members = members;
     this.lookup = lookup;
-    this.cache = cache;
     this.tiers = tiers;
     this.clock = clock;
   }
@@ -88,7 +86,7 @@ public final class MemberRoutes {
             .compose(updated -> updated.isEmpty()
                 ? io.vertx.core.Future.<MemberSnapshot>failedFuture(MemberLookup.notFound(externalId))
                 // awaited, so the caller's next read sees the change (read-your-writes)
-                : cache.invalidate(caller.tenantId(), externalId, updated.get().version()).map(v -> updated.get()))
+                : lookup.refresh(caller.tenantId(), externalId).map(v -> updated.get()))
             .map(m -> MemberJson.profile(m, tierSet)))));
   }
 

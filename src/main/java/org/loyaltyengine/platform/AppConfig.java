@@ -75,7 +75,7 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
     }
   }
 
-  public record Cache(long memberTtlSeconds, long tenantTtlMs) {}
+  public record Cache(long memberTtlSeconds, long tenantTtlMs, int maxUnstored) {}
 
   /** @param enabled whether this node runs rules workers; false sends every evaluation to other cluster nodes */
   public record Rules(int instances, long timeoutMs, boolean enabled) {
@@ -227,8 +227,9 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_REDIS_FAILURES_TO_OPEN", 1, 1000),
             s.integer("LOYALTY_REDIS_RESET_MS", 10, 600_000),
             s.integer("LOYALTY_REDIS_MAX_WAITING_HANDLERS", 1, 1_000_000)),
-        new Cache(s.integer("LOYALTY_CACHE_MEMBER_TTL_SECONDS", 1, 86_400),
-            s.integer("LOYALTY_CACHE_TENANT_TTL_MS", 0, 1000)),
+        new Cache(s.integer("LOYALTY_CACHE_MEMBER_TTL_SECONDS", 1, 2_592_000),
+            s.integer("LOYALTY_CACHE_TENANT_TTL_MS", 0, 1000),
+            s.integer("LOYALTY_CACHE_MAX_UNSTORED", 0, 10_000_000)),
         new Auth(
             s.integer("LOYALTY_AUTH_KEY_CACHE_TTL_MS", 0, 60_000),
             s.integer("LOYALTY_AUTH_KEY_CACHE_MAX_ENTRIES", 1, 10_000_000)),

@@ -6,20 +6,16 @@ import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.loyaltyengine.platform.AppConfig;
+import org.loyaltyengine.platform.RedisLink;
 import org.loyaltyengine.tenant.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Rate limits shared by every node: one atomic Lua script per request in Redis (GCRA over the key's and
@@ -62,9 +58,9 @@ public final class RateLimitClient {
         redis.call('SET', KEYS[i], string.format('%d', tats[i]), 'PX', math.floor((tats[i] - now) / 1000) + 1000)
       end
       return {1, limit, remaining, reset, 0}""";
-  static final String SCRIPT_SHA = sha1(SCRIPT);
+  private static final RedisLink.Script GCRA = RedisLink.Script.of(SCRIPT);
 
-  private final Redis redis;
+  private final RedisLink redis;
   private final CircuitBreaker breaker;
   private final LocalLimiter local;
   private final String keyPrefix;
@@ -75,12 +71,10 @@ public final class RateLimitClient {
   private final Counter limitedShared;
   private final Counter allowedLocal;
   private final Counter limitedLocal;
-  /** One pipelined connection, reopened on the next call after it fails; bound to this verticle's event loop. */
-  private Future<RedisConnection> connection;
 
   RateLimitClient(Redis redis, CircuitBreaker breaker, LocalLimiter local, String keyPrefix, AppConfig.RateLimit config,
                   MeterRegistry registry) {
-    this.redis = redis;
+    this.redis = new RedisLink(redis);
     this.breaker = breaker;
     this.local = local;
     this.keyPrefix = keyPrefix + ":rl:";
@@ -101,7 +95,7 @@ public final class RateLimitClient {
         .setMaxFailures(r.failuresToOpen()).setTimeout(config.rateLimit().redisTimeoutMs()).setResetTimeout(r.resetMs()));
     RateLimitClient client = new RateLimitClient(redis, breaker, local, r.keyPrefix(), config.rateLimit(), registry);
     breaker.openHandler(v -> {
-      client.connection = null; // a hung connection looks healthy: the half-open probe starts on a fresh one
+      client.redis.reset(); // a hung connection looks healthy: the half-open probe starts on a fresh one
       log.warn("event=circuit_open circuit=redis-rate-limit reason=\"rate limits are enforced per node until Redis answers\"");
     }).closeHandler(v -> log.info("event=circuit_closed circuit=redis-rate-limit"));
     return client;
@@ -138,46 +132,11 @@ public final class RateLimitClient {
   }
 
   private Future<Response> eval(String[] buckets, Quota[] quotas) {
-    Request evalsha = Request.cmd(Command.EVALSHA).arg(SCRIPT_SHA);
-    Request eval = Request.cmd(Command.EVAL).arg(SCRIPT);
-    for (Request r : new Request[] {evalsha, eval}) {
-      r.arg(buckets.length);
-      for (String b : buckets) {
-        r.arg(b);
-      }
-      for (Quota q : quotas) {
-        r.arg(q.perSecond()).arg(q.burst());
-      }
+    List<Integer> args = new ArrayList<>(4);
+    for (Quota q : quotas) {
+      args.add(q.perSecond());
+      args.add(q.burst());
     }
-    // EVALSHA; a Redis that has not seen the script yet (first call, or restarted) answers NOSCRIPT, and EVAL
-    // both runs and caches it.
-    return send(evalsha).recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
-        ? send(eval) : Future.failedFuture(err));
-  }
-
-  private Future<Response> send(Request request) {
-    if (connection == null || connection.failed()) {
-      Future<RedisConnection> opening = redis.connect();
-      connection = opening;
-      opening.onSuccess(c -> {
-        c.exceptionHandler(err -> forget(opening));
-        c.endHandler(v -> forget(opening));
-      });
-    }
-    return connection.compose(c -> c.send(request));
-  }
-
-  private void forget(Future<RedisConnection> broken) {
-    if (connection == broken) {
-      connection = null;
-    }
-  }
-
-  private static String sha1(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return redis.eval(GCRA, List.of(buckets), args);
   }
 }

@@ -13,7 +13,6 @@ import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.http.Responses;
 import org.loyaltyengine.ledger.LedgerReplies;
-import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRules;
 import org.loyaltyengine.platform.Rejection;
@@ -34,18 +33,16 @@ public final class RewardRoutes {
   private final RewardRepository rewards;
   private final RedemptionRepository redemptions;
   private final MemberLookup members;
-  private final MemberCache memberCache;
   private final FraudClient fraud;
   private final org.loyaltyengine.fulfillment.PartnerRepository partners;
 
   public RewardRoutes(RewardRepository rewards, RedemptionRepository redemptions, MemberLookup members,
-                      MemberCache memberCache, FraudClient fraud,
+                      FraudClient fraud,
                       org.loyaltyengine.fulfillment.PartnerRepository partners) {
     this.partners = partners;
     this.rewards = rewards;
     this.redemptions = redemptions;
     this.members = members;
-    this.memberCache = memberCache;
     this.fraud = fraud;
   }
 
@@ -177,7 +174,7 @@ public final class RewardRoutes {
     LedgerReplies.send(ctx, fraud.redeem(caller.tenantId(), redemptionId, hash, member, rewardId, quantity, context)
         .compose(r -> LedgerReplies.checkReplay(r.outcome(), hash, "redemptionId")
             .compose(o -> o.created()
-                ? memberCache.invalidate(caller.tenantId(), r.memberExternalId(), o.snapshotVersion()).map(o)
+                ? members.refresh(caller.tenantId(), r.memberExternalId()).map(o)
                 : Future.succeededFuture(o))));
   }
 

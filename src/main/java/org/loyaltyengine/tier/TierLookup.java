@@ -22,6 +22,15 @@ public final class TierLookup {
     this.tiers = tiers;
   }
 
+  /**
+   * A lookup with caches of its own, for a background verticle that has no node caches: tier sets read within
+   * {@code tenantTtlMs} of a change may still be the old one, which only makes the read model rebuild a document.
+   */
+  public static TierLookup standalone(io.vertx.sqlclient.Pool pool, long tenantTtlMs) {
+    return new TierLookup(new TenantSettingsCache(tenantTtlMs, System::nanoTime), new TenantSettingsRepository(pool),
+        new TierSetCache(), new TierRepository(pool));
+  }
+
   /** The active tier set with its version (0 when the tenant has none). */
   public record ActiveTiers(int version, TierSet set) {}
 

@@ -6,7 +6,6 @@ import org.loyaltyengine.fraud.FraudContext;
 import org.loyaltyengine.ledger.Earning;
 import org.loyaltyengine.ledger.LedgerReplies;
 import org.loyaltyengine.ledger.LedgerRepository;
-import org.loyaltyengine.member.MemberCache;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberSnapshot;
 import org.loyaltyengine.platform.Rejection;
@@ -46,20 +45,18 @@ public final class PointsEarner {
   private final TierSetCache tierCache;
   private final TierRepository tiers;
   private final MemberLookup members;
-  private final MemberCache memberCache;
   private final RulesClient rules;
   private final LedgerRepository ledger;
   private final FraudClient fraud;
 
   public PointsEarner(TenantSettingsCache settingsCache, TenantSettingsRepository settings, TierSetCache tierCache,
-                      TierRepository tiers, MemberLookup members, MemberCache memberCache, RulesClient rules,
+                      TierRepository tiers, MemberLookup members, RulesClient rules,
                       LedgerRepository ledger, FraudClient fraud) {
     this.settingsCache = settingsCache;
     this.settings = settings;
     this.tierCache = tierCache;
     this.tiers = tiers;
     this.members = members;
-    this.memberCache = memberCache;
     this.rules = rules;
     this.ledger = ledger;
     this.fraud = fraud;
@@ -170,9 +167,9 @@ public final class PointsEarner {
         List.of(tierSet.codes()), List.of(tierSet.thresholds()), tierSet.windowDays());
   }
 
-  /** Fences the member's cached snapshot at the new version, so the next read shows the new balance. */
+  /** Stores the member's new document before the answer, so the next read anywhere shows the new balance. */
   private Future<LedgerRepository.Outcome> afterWrite(UUID tenantId, String externalId, LedgerRepository.Outcome o) {
-    return o.created() ? memberCache.invalidate(tenantId, externalId, o.snapshotVersion()).map(o)
+    return o.created() ? members.refresh(tenantId, externalId).map(o)
         : Future.succeededFuture(o);
   }
 }

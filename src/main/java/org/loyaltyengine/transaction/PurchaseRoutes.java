@@ -14,7 +14,7 @@ import org.loyaltyengine.http.JsonInput;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.ledger.LedgerReplies;
 import org.loyaltyengine.ledger.LedgerRepository;
-import org.loyaltyengine.member.MemberCache;
+import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRules;
 import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.rules.CustomEvent;
@@ -43,14 +43,14 @@ public final class PurchaseRoutes {
 
   private final PointsEarner earner;
   private final LedgerRepository ledger;
-  private final MemberCache memberCache;
+  private final MemberLookup members;
   private final Pool primary;
   private final Clock clock;
 
-  public PurchaseRoutes(PointsEarner earner, LedgerRepository ledger, MemberCache memberCache, Pool primary, Clock clock) {
+  public PurchaseRoutes(PointsEarner earner, LedgerRepository ledger, MemberLookup members, Pool primary, Clock clock) {
     this.earner = earner;
     this.ledger = ledger;
-    this.memberCache = memberCache;
+    this.members = members;
     this.primary = primary;
     this.clock = clock;
   }
@@ -156,7 +156,7 @@ public final class PurchaseRoutes {
       String externalId = t.getString("external_id");
       return ledger.recordReturn(tenantId, transactionId, returnId, hash, plan.amount(), returnedAfter.encode(), returnedAmount)
           .compose(o -> LedgerReplies.checkReplay(o, hash, "returnId"))
-          .compose(o -> o.created() ? memberCache.invalidate(tenantId, externalId, o.snapshotVersion()).map(o)
+          .compose(o -> o.created() ? members.refresh(tenantId, externalId).map(o)
               : Future.succeededFuture(o));
     });
   }

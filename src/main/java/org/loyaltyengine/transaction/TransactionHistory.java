@@ -85,15 +85,42 @@ public final class TransactionHistory {
           return new Page(items, last);
         }
         last = new HistoryCursor(r.getOffsetDateTime("occurred_at").toInstant(), r.getLong("seq"));
-        items.add(new JsonObject()
-            .put("transactionId", r.getString("transaction_id"))
-            .put("occurredAt", Timestamps.format(r.getOffsetDateTime("occurred_at")))
-            .put("total", r.getLong("total"))
-            .put("currency", r.getString("currency"))
-            .put("items", r.getValue("items"))
-            .put("pointsEarned", r.getLong("points_earned")));
+        items.add(item(r.getString("transaction_id"), last.occurredAt(), r.getLong("total"), r.getString("currency"),
+            r.getValue("items"), r.getLong("points_earned")));
       }
       return new Page(items, null);
     });
+  }
+
+  /** One history item as the API shows it. */
+  private static JsonObject item(String transactionId, java.time.Instant occurredAt, long total, String currency,
+                                 Object items, long pointsEarned) {
+    return new JsonObject()
+        .put("transactionId", transactionId)
+        .put("occurredAt", Timestamps.format(occurredAt))
+        .put("total", total)
+        .put("currency", currency)
+        .put("items", items)
+        .put("pointsEarned", pointsEarned);
+  }
+
+  /**
+   * The reply to the first page of {@code limit} items, from the read model's rows: newest first, up to
+   * {@code limit + 1} of {@code [seq, transactionId, occurredAt µs, total, currency, items, pointsEarned]} (the
+   * extra one tells whether a next page exists) — the same reply {@link #page} gives.
+   */
+  public static JsonObject firstPage(io.vertx.core.json.JsonArray rows, int limit) {
+    io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+    HistoryCursor last = null;
+    for (int i = 0; i < rows.size(); i++) {
+      if (items.size() == limit) {
+        return org.loyaltyengine.http.Paging.page(items, last.encode());
+      }
+      io.vertx.core.json.JsonArray r = rows.getJsonArray(i);
+      last = new HistoryCursor(java.time.Instant.EPOCH.plus(r.getLong(2), java.time.temporal.ChronoUnit.MICROS),
+          r.getLong(0));
+      items.add(item(r.getString(1), last.occurredAt(), r.getLong(3), r.getString(4), r.getValue(5), r.getLong(6)));
+    }
+    return org.loyaltyengine.http.Paging.page(items, null);
   }
 }

@@ -314,7 +314,7 @@ public final class TestEngine implements AutoCloseable {
   }
 
   public String memberCacheKey(String tenantId, String externalId) {
-    return redisPrefix + ":member:" + tenantId + ":" + externalId;
+    return redisPrefix + ":mv:" + tenantId + ":" + externalId;
   }
 
   /** Stops the server, keeping the database: a test may restart an engine on it. */

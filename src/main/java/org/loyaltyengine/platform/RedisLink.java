@@ -1,0 +1,82 @@
+package org.loyaltyengine.platform;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One verticle's line to Redis: a single long-lived, pipelined connection (a pooled connection's checkout and
+ * return cost more than the command itself), reopened on the next call after it breaks, and Lua scripts sent
+ * by their SHA. Bound to the verticle's event loop; never shared across verticles.
+ */
+public final class RedisLink {
+  /** A Lua script and its SHA-1, computed once. */
+  public record Script(String text, String sha) {
+    public static Script of(String text) {
+      try {
+        return new Script(text, HexFormat.of().formatHex(
+            MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8))));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private final Redis redis;
+  private Future<RedisConnection> connection;
+
+  public RedisLink(Redis redis) {
+    this.redis = redis;
+  }
+
+  public Future<Response> send(Request request) {
+    if (connection == null || connection.failed()) {
+      Future<RedisConnection> opening = redis.connect();
+      connection = opening;
+      opening.onSuccess(c -> {
+        c.exceptionHandler(err -> forget(opening));
+        c.endHandler(v -> forget(opening));
+      });
+    }
+    return connection.compose(c -> c.send(request));
+  }
+
+  /**
+   * Runs {@code script} with EVALSHA; a Redis that has not seen it yet (first call, or restarted, or flushed)
+   * answers NOSCRIPT, and EVAL both runs and caches it. The script text crosses the wire once per Redis life.
+   */
+  public Future<Response> eval(Script script, List<String> keys, List<?> args) {
+    return send(scriptCall(Command.EVALSHA, script.sha(), keys, args))
+        .recover(err -> err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")
+            ? send(scriptCall(Command.EVAL, script.text(), keys, args)) : Future.failedFuture(err));
+  }
+
+  private static Request scriptCall(Command command, String script, List<String> keys, List<?> args) {
+    Request r = Request.cmd(command).arg(script).arg(keys.size());
+    keys.forEach(r::arg);
+    for (Object a : args) {
+      r.arg(String.valueOf(a));
+    }
+    return r;
+  }
+
+  /** Drops the connection, so the next call opens a fresh one (a hung connection looks healthy). */
+  public void reset() {
+    connection = null;
+  }
+
+  private void forget(Future<RedisConnection> broken) {
+    if (connection == broken) {
+      connection = null;
+    }
+  }
+}
