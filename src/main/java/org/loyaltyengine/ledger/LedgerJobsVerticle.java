@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRepository;
+import org.loyaltyengine.member.ReadModelWarmUp;
 import org.loyaltyengine.tier.TierLookup;
 import org.loyaltyengine.platform.AdvisoryLease;
 import org.loyaltyengine.platform.AppConfig;
@@ -67,7 +68,22 @@ public final class LedgerJobsVerticle extends VerticleBase {
     vertx.setPeriodic(jobs.releaseEveryMs(), id -> runExclusive("release", () -> drain(() -> ledger.releaseDue(jobs.batchMembers()), 0)));
     vertx.setPeriodic(jobs.expireEveryMs(), id -> runExclusive("expire", () -> drain(() -> ledger.expireDue(jobs.batchMembers()), 0)));
     vertx.setPeriodic(jobs.tierReviewEveryMs(), id -> runExclusive("tier-review", this::reviewTiers));
+    ReadModelWarmUp warmUp = new ReadModelWarmUp(pool, memberViews, jobs.batchMembers());
+    runWhenLeased("read-model-warm-up", warmUp::runIfIncomplete);
+    vertx.setPeriodic(jobs.warmCheckEveryMs(), id -> runExclusive("read-model-warm-up", warmUp::runIfIncomplete));
     return Future.succeededFuture();
+  }
+
+  /** Runs {@code work} as soon as this node holds the lease (at start-up, not a whole tick later). */
+  private void runWhenLeased(String job, Supplier<Future<?>> work) {
+    long[] timer = new long[1];
+    timer[0] = vertx.setPeriodic(100, id -> {
+      if (lease.held()) {
+        vertx.cancelTimer(timer[0]);
+        runExclusive(job, work);
+      }
+    });
+    vertx.setTimer(config.jobs().leaseRetryMs() * 3L, id -> vertx.cancelTimer(timer[0])); // others: their tick
   }
 
   /** Only the lease holder works; a job whose previous tick is still running skips this one rather than piling up. */

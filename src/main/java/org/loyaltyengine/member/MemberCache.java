@@ -42,6 +42,13 @@ public final class MemberCache {
       end
       return #KEYS""");
 
+  /** Marks the read model complete only if the warm-up that began with token ARGV[1] is still the one recorded. */
+  private static final RedisLink.Script END_WARM_UP = RedisLink.Script.of("""
+      if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+      redis.call('SET', KEYS[2], ARGV[1])
+      redis.call('DEL', KEYS[1])
+      return 1""");
+
   private final RedisLink redis;
   private final CircuitBreaker breaker;
   private final String keyPrefix;
@@ -49,6 +56,7 @@ public final class MemberCache {
   private final Counter hits;
   private final Counter misses;
   private final Counter bypassed;
+  private final Counter rebuilt;
 
   public MemberCache(Redis redis, CircuitBreaker breaker, String keyPrefix, long ttlSeconds, MeterRegistry registry) {
     this.redis = new RedisLink(redis);
@@ -58,6 +66,9 @@ public final class MemberCache {
     this.hits = counter(registry, "hit");
     this.misses = counter(registry, "miss");
     this.bypassed = counter(registry, "bypass");
+    this.rebuilt = Counter.builder("loyalty_read_model_rebuilds")
+        .description("Documents read again from PostgreSQL for a read (absent, stale or Redis unavailable); one per member however many reads wait for it")
+        .register(registry);
   }
 
   private static Counter counter(MeterRegistry registry, String result) {
@@ -102,6 +113,31 @@ public final class MemberCache {
   /** Counts a lookup: served from the document, or a miss (absent, stale, or bypassed — those also count as bypass). */
   void count(boolean served) {
     (served ? hits : misses).increment();
+  }
+
+  /**
+   * Whether every member has a document: true from the end of a warm-up until Redis loses the marker with the
+   * documents (flushed, restarted without persistence). Fails when Redis does.
+   */
+  public Future<Boolean> isComplete() {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EXISTS).arg(keyPrefix + "complete")))
+        .map(r -> r.toInteger() == 1);
+  }
+
+  /** Records the start of a warm-up; a flush before its end erases the record, so the end cannot mark it complete. */
+  public Future<Void> beginWarmUp(String token) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.SET).arg(keyPrefix + "warming").arg(token)))
+        .mapEmpty();
+  }
+
+  /** Marks the read model complete if the warm-up {@code token} began is still the recorded one. */
+  public Future<Boolean> endWarmUp(String token) {
+    return breaker.<Response>execute(() -> redis.eval(END_WARM_UP, List.of(keyPrefix + "warming", keyPrefix + "complete"),
+        List.of(token))).map(r -> r.toInteger() == 1);
+  }
+
+  void countRebuild() {
+    rebuilt.increment();
   }
 
   /**

@@ -103,6 +103,7 @@ public final class MemberLookup {
     }
     Promise<CachedMember> promise = Promise.promise();
     loading.put(key, promise.future());
+    cache.countRebuild();
     members.views(tenantId, List.of(externalId), active.set().windowDays(), HISTORY_ROWS)
         .compose(views -> {
           if (views.isEmpty()) {
@@ -136,12 +137,8 @@ public final class MemberLookup {
       return Future.succeededFuture();
     }
     Set<String> ids = new LinkedHashSet<>(externalIds);
-    return tiers.activeVersioned(tenantId)
-        .compose(active -> members.views(tenantId, ids, active.set().windowDays(), HISTORY_ROWS).compose(views -> {
-          Map<String, CachedMember> documents = new LinkedHashMap<>();
-          views.forEach(v -> documents.put(v.snapshot().externalId(), render(v, active)));
-          return cache.putAll(tenantId, documents);
-        }))
+    ids.forEach(id -> loading.remove(tenantId + ":" + id)); // a read after this write must not join an older load
+    return warm(tenantId, ids)
         .otherwise(err -> {
           log.warn("event=read_model_refresh_failed members={} error=\"{}\"", ids.size(), err.toString());
           return false;
@@ -169,6 +166,23 @@ public final class MemberLookup {
     List<Future<Void>> done = new ArrayList<>();
     byTenant.forEach((tenantId, ids) -> done.add(refresh(tenantId, ids)));
     return Future.all(done).mapEmpty();
+  }
+
+  /**
+   * Stores the documents of these members of one tenant (a warm-up): true when Redis took them all. Unlike
+   * {@link #refresh} nothing is remembered on failure — the warm-up stops and starts again later.
+   */
+  public Future<Boolean> warm(UUID tenantId, Collection<String> externalIds) {
+    return tiers.activeVersioned(tenantId).compose(active ->
+        members.views(tenantId, externalIds, active.set().windowDays(), HISTORY_ROWS).compose(views -> {
+          Map<String, CachedMember> documents = new LinkedHashMap<>();
+          views.forEach(v -> documents.put(v.snapshot().externalId(), render(v, active)));
+          return cache.putAll(tenantId, documents);
+        }));
+  }
+
+  public MemberCache store() {
+    return cache;
   }
 
   /** Stores again what writes could not store; called periodically by the verticle. Never fails. */

@@ -54,8 +54,10 @@ public final class MemberRoutes {
         in.optionalString("lastName", 1, 100).orElse(null),
         MemberRules.birthDate(in.optionalDate("birthDate").orElse(null), today),
         in.optionalStringMap("attributes", MAX_ATTRIBUTES, 64, 256).orElse(Map.of()));
+    // the new member's document is stored before the answer: the read model stays complete (no miss to come)
     Responses.reply(ctx, 201, members.create(caller.tenantId(), member).compose(m ->
-        tiers.active(caller.tenantId()).map(t -> MemberJson.profile(m, t))));
+        lookup.refresh(caller.tenantId(), m.externalId()).compose(v -> tiers.active(caller.tenantId()))
+            .map(t -> MemberJson.profile(m, t))));
   }
 
   private void change(RoutingContext ctx) {

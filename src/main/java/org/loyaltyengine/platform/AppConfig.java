@@ -107,7 +107,7 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   /** @param leaseRetryMs how often a node that does not run the jobs tries to take them over (fail-over time) */
   public record Jobs(boolean enabled, long releaseEveryMs, long expireEveryMs, long tierReviewEveryMs, int batchMembers,
-                     long leaseRetryMs) {}
+                     long leaseRetryMs, long warmCheckEveryMs) {}
 
   /**
    * Clustered mode (docs/cluster.md): Hazelcast configured by {@code configFile}, with these keys applied on
@@ -241,7 +241,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_JOBS_TIER_REVIEW_EVERY_MS", 50, 86_400_000),
             s.integer("LOYALTY_JOBS_BATCH_MEMBERS", 1, 100_000),
             // at most 5 s, so a dead node's jobs move to a survivor well within 15 s
-            s.integer("LOYALTY_JOBS_LEASE_RETRY_MS", 100, 5_000)),
+            s.integer("LOYALTY_JOBS_LEASE_RETRY_MS", 100, 5_000),
+            s.integer("LOYALTY_JOBS_WARM_CHECK_EVERY_MS", 100, 3_600_000)),
         new Fulfillment(s.bool("LOYALTY_FULFILLMENT_ENABLED"), s.integer("LOYALTY_FULFILLMENT_INSTANCES", 1, 64),
             s.integer("LOYALTY_FULFILLMENT_POLL_MS", 10, 60_000), s.integer("LOYALTY_FULFILLMENT_CLAIM_BATCH", 1, 10_000),
             s.integer("LOYALTY_FULFILLMENT_LEASE_MS", 1_000, 3_600_000),

@@ -168,6 +168,12 @@ public final class TestEngine implements AutoCloseable {
     return send(method, path, key, contentType, body, Map.of());
   }
 
+  /** Starts a GET without waiting, for concurrent scenarios. */
+  public io.vertx.core.Future<Reply> getAsync(String path, String key) {
+    return client.request(HttpMethod.GET, path).putHeader("Authorization", "Bearer " + key).send()
+        .map(r -> checked(HttpMethod.GET, path, Map.of(), null, r));
+  }
+
   /** Starts a POST without waiting, for concurrent scenarios. */
   public io.vertx.core.Future<Reply> postAsync(String path, String key, JsonObject body) {
     Buffer sent = body.toBuffer();
