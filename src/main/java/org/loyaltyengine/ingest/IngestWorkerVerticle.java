@@ -99,7 +99,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
     AppConfig.Ingest ingest = config.ingest();
     // Chunks are read and written on the partitions' lease connections; this pool loads tenant settings, tiers
     // and rule sets (cached), reads the applied members' views for the read model and maintains the partitions.
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("pg-ingest"))
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("pg-ingest"))
         .connectingTo(config.pg().primary()).using(vertx).build();
     inbox = new InboxRepository(pool);
     ledger = new IngestLedgerRepository();

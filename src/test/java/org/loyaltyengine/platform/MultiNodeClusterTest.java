@@ -240,6 +240,30 @@ class MultiNodeClusterTest {
 
   @Test
   @Order(3)
+  @DisplayName("a write through one node is what the other two read next: read-your-writes across nodes")
+  void readYourWritesAcrossNodes() {
+    assertEquals(201, call(0, HttpMethod.POST, "/v1/members", configTenant.adminKey(),
+        new JsonObject().put("externalId", "ryw-1")).status());
+    long expected = 0;
+    for (int round = 0; round < 6; round++) {
+      int writer = round % NODES;
+      for (int i = 0; i < NODES; i++) {
+        call(i, HttpMethod.GET, "/v1/members/ryw-1/status", configTenant.adminKey(), null); // each node has read it
+      }
+      long points = 10 + round;
+      assertEquals(201, call(writer, HttpMethod.POST, "/v1/members/ryw-1/adjustments", configTenant.adminKey(),
+          new JsonObject().put("adjustmentId", "ryw-" + round).put("points", points).put("reason", "test")).status());
+      expected += points;
+      for (int i = 1; i < NODES; i++) {
+        int reader = (writer + i) % NODES;
+        assertEquals(expected, call(reader, HttpMethod.GET, "/v1/members/ryw-1/status", configTenant.adminKey(), null)
+            .json().getJsonObject("points").getLong("available"), "node " + reader + " right after node " + writer + "'s write");
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
   @DisplayName("a rule set uploaded through one node is what the other two evaluate within a second")
   void ruleSetReachesEveryNode() throws Exception {
     JsonObject simulation = new JsonObject().put("transaction", purchase("S-1", "nobody", 10_000));
