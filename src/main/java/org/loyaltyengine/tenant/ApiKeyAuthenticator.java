@@ -1,5 +1,7 @@
 package org.loyaltyengine.tenant;
 
+import io.vertx.core.Future;
+
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -53,17 +55,16 @@ public final class ApiKeyAuthenticator {
         return;
       }
       String hash = ApiKeySecret.hash(key);
-      Optional<Optional<Caller>> cached = cache.lookup(hash);
-      if (cached.isPresent()) {
-        admit(ctx, cached.get(), allowed);
+      Future<Optional<Caller>> caller = cache.get(hash, () -> keys.findActive(hash));
+      if (caller.succeeded()) { // cached: no callback to schedule
+        admit(ctx, caller.result(), allowed);
         return;
       }
-      keys.findActive(hash).onComplete(ar -> {
+      caller.onComplete(ar -> {
         if (ar.failed()) {
           ctx.fail(ar.cause());
           return;
         }
-        cache.remember(hash, ar.result());
         admit(ctx, ar.result(), allowed);
       });
     };

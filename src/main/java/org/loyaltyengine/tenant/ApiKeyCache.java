@@ -1,58 +1,39 @@
 package org.loyaltyengine.tenant;
 
+import io.vertx.core.Future;
+import org.loyaltyengine.platform.RefreshingCache;
+
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.UUID;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Node-wide cache of key hash to caller (or to "no such key"), so that authenticating a request costs no
- * database round trip. Entries live {@code ttlNanos}: a revocation made on this node invalidates at once,
- * one made elsewhere arrives by event bus, and the TTL bounds staleness if that message is ever lost.
+ * database round trip. Entries are served for the TTL and re-read in the background from half of it on
+ * ({@link RefreshingCache}), so steady traffic never waits for a reload; concurrent misses of one key share one
+ * query. A revocation made on this node invalidates at once, one made elsewhere arrives by event bus, and the
+ * TTL bounds staleness if that message is ever lost.
  */
 public final class ApiKeyCache {
-  private record Entry(Caller caller, long expiresAtNanos) {}
-
-  private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-  private final long ttlNanos;
-  private final int maxEntries;
-  private final LongSupplier nanoClock;
+  private final RefreshingCache<String, Optional<Caller>> entries;
 
   public ApiKeyCache(long ttlMillis, int maxEntries, LongSupplier nanoClock) {
-    this.ttlNanos = ttlMillis * 1_000_000L;
-    this.maxEntries = maxEntries;
-    this.nanoClock = nanoClock;
+    this.entries = new RefreshingCache<>(ttlMillis, maxEntries, nanoClock);
   }
 
-  /** Empty when not cached; {@code Optional.of(Optional.empty())} when cached as unknown or revoked. */
-  public Optional<Optional<Caller>> lookup(String keyHash) {
-    Entry e = entries.get(keyHash);
-    if (e == null) {
-      return Optional.empty();
-    }
-    if (nanoClock.getAsLong() - e.expiresAtNanos >= 0) {
-      entries.remove(keyHash, e);
-      return Optional.empty();
-    }
-    return Optional.of(Optional.ofNullable(e.caller));
-  }
-
-  public void remember(String keyHash, Optional<Caller> caller) {
-    if (ttlNanos == 0) {
-      return;
-    }
-    if (entries.size() >= maxEntries) {
-      entries.clear(); // crude but bounded: a flood of random keys cannot grow memory
-    }
-    entries.put(keyHash, new Entry(caller.orElse(null), nanoClock.getAsLong() + ttlNanos));
+  /** The caller of the key with this hash (empty: unknown or revoked), from the cache or {@code loader}. */
+  public Future<Optional<Caller>> get(String keyHash, Supplier<Future<Optional<Caller>>> loader) {
+    return entries.get(keyHash, loader);
   }
 
   public void invalidate(String keyHash) {
-    entries.remove(keyHash);
+    entries.invalidate(keyHash);
   }
 
   /** Forgets every key of {@code tenantId} (its rate-limit override changed). A scan: rare, operator-driven. */
-  public void invalidateTenant(java.util.UUID tenantId) {
-    entries.values().removeIf(e -> e.caller != null && tenantId.equals(e.caller.tenantId()));
+  public void invalidateTenant(UUID tenantId) {
+    entries.invalidateIf(c -> c.isPresent() && tenantId.equals(c.get().tenantId()));
   }
 
   public int size() {
