@@ -68,12 +68,15 @@ public final class Admission {
     return maxInFlight;
   }
 
-  public LatencyControl latency() {
-    return latency;
-  }
-
   /** The in-flight limit in force now: the latency controller's while it sheds, else {@code maxInFlight}. */
   public int limit() {
+    latency.refresh(inFlight(), now());
     return Math.min(maxInFlight, latency.limit());
+  }
+
+  /** Whether the latency controller is shedding now. */
+  public boolean latencyShedding() {
+    latency.refresh(inFlight(), now());
+    return latency.shedding();
   }
 }

@@ -97,6 +97,16 @@ public final class LatencyControl {
     }
   }
 
+  /**
+   * Closes the interval if it is over, with {@code inFlight} requests in flight at {@code now}: the state an
+   * idle node reports is not the one its last request left.
+   */
+  public synchronized void refresh(int inFlight, long now) {
+    if (settings.enabled) {
+      roll(inFlight, now);
+    }
+  }
+
   public synchronized boolean shedding() {
     return shedding;
   }

@@ -198,6 +198,23 @@ class LatencyControlTest {
   }
 
   @Test
+  @DisplayName("a node gone idle while shedding reports that it no longer sheds, without waiting for a request")
+  void idleNodeStopsShedding() {
+    SimNode node = new SimNode(SETTINGS, 2);
+    node.openLoop(4_000, 2_000);
+    assertTrue(node.control.shedding());
+    while (!node.queue.isEmpty()) {
+      node.serve();
+    }
+    node.now += 200 * MS;
+    node.control.refresh(0, node.now);
+    node.now += 200 * MS;
+    node.control.refresh(0, node.now);
+    assertFalse(node.control.shedding());
+    assertEquals(Integer.MAX_VALUE, node.control.limit());
+  }
+
+  @Test
   @DisplayName("disabled, it never sheds")
   void disabledNeverSheds() {
     SimNode node = new SimNode(new LatencyControl.Settings(false, 50 * MS, 100 * MS, 64), 1);
