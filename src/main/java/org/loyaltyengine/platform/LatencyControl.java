@@ -22,7 +22,10 @@ package org.loyaltyengine.platform;
  * same throughput, latency scales with the number in flight), is scaled down the same way (at most halved)
  * after each interval still above the target, and grows by a tenth after each interval below it; it never goes
  * below {@code minInFlight}. Shedding ends after an interval below the target with no arrival refused (the
- * load fits again). Thread-safe: the node's HTTP event loops share one instance; each call holds its lock for
+ * load fits again), or after one with more than {@link #RETRY_STORM_RATIO} refusals per answer: then the
+ * refused clients come straight back (a closed loop that got here while its clients connected, slowly, or
+ * clients ignoring Retry-After), each refusal costs the node without sparing it a request, and the in-flight
+ * bound is the only one that helps. Thread-safe: the node's HTTP event loops share one instance; each call holds its lock for
  * a few comparisons.
  */
 public final class LatencyControl {
@@ -30,6 +33,12 @@ public final class LatencyControl {
   static final int EVIDENCE_INTERVALS = 2;
   /** The queue grows when arrivals exceed completions by more than completions / this (5 %). */
   static final int GROWTH_DIVISOR = 20;
+  /**
+   * More refusals than this many per answer in an interval: the refused clients are sending again at once (a
+   * closed loop, or clients ignoring Retry-After), which shedding cannot relieve; an open loop at k × the node's
+   * speed is refused about k - 1 times per answer.
+   */
+  static final int RETRY_STORM_RATIO = 10;
   private static final int MAX_LIMIT = 1 << 30;
 
   /**
@@ -137,7 +146,7 @@ public final class LatencyControl {
         evidence = 0;
         limit = scaledDown(inFlight, quickestLatency);
       }
-    } else if (!slow && shedInInterval == 0) {
+    } else if ((!slow && shedInInterval == 0) || (completions > 0 && shedInInterval > RETRY_STORM_RATIO * completions)) {
       shedding = false;
       limit = MAX_LIMIT;
     } else if (slow) {

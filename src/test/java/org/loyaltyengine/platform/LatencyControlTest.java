@@ -118,6 +118,34 @@ class LatencyControlTest {
   }
 
   @Test
+  @DisplayName("a closed loop whose clients connect so slowly that it looks like an overload is shed for at most an interval or two: refused clients come straight back")
+  void closedLoopCaughtWhileConnectingLeavesShedding() {
+    SimNode node = new SimNode(SETTINGS, 2);
+    int connected = 0;
+    int ready = 0;
+    for (int ms = 0; ms < 12_000; ms++) {
+      if (connected < 1_500) { // 3 clients a millisecond on a node serving 2: the queue grows for 500 ms
+        ready += 3;
+        connected += 3;
+      }
+      if (ms == 2_000) {
+        assertTrue(node.shed > 0, "the connecting clients did look like an overload");
+        assertFalse(node.control.shedding(), "left shedding");
+        node.resetCounters();
+      }
+      int again = 0;
+      for (int i = 0; i < ready; i++) {
+        if (!node.arrive()) {
+          again++; // a refused client sends again at once, as wrk does
+        }
+      }
+      ready = node.serve() + again;
+    }
+    assertEquals(0, node.shed, "no refusal once the clients are connected");
+    assertEquals(10_000 * 2, node.served, "the node served at full speed");
+  }
+
+  @Test
   @DisplayName("an open loop at 2 x the node's speed is shed within two intervals of its queue missing the target")
   void sustainedOverloadIsShedWithinTwoIntervals() {
     SimNode node = new SimNode(SETTINGS, 2); // 2,000/s
