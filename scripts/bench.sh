@@ -45,6 +45,7 @@ if [[ $SMOKE == 1 ]]; then
   : "${BENCH_EARN_RATE:=100}" "${BENCH_REDEEM_CONNECTIONS:=16}" "${BENCH_REDEEM_RATE:=50}"
   : "${BENCH_INGEST_RATE:=500}" "${BENCH_INGEST_SECONDS:=4}" "${BENCH_INGEST_BATCH:=50}" "${BENCH_COPY_ROWS:=2000}"
   : "${BENCH_OVERLOAD_CONNECTIONS:=16}" "${BENCH_OPEN_CONNECTIONS:=32}" "${BENCH_PGBENCH_CLIENTS:=4}"
+  : "${BENCH_OVERLOAD_OPEN_CONNECTIONS:=256}"
   : "${BENCH_DRAIN:=60}" "${BENCH_SERVER_JAVA_OPTS:=-Xms256m -Xmx256m -XX:+UseParallelGC -XX:TieredStopAtLevel=1}"
   : "${BENCH_SIM_LATENCY_MS:=5}" "${BENCH_READS_WARMUP:=2}"
 fi
@@ -79,6 +80,11 @@ BENCH_COPY_ROWS=${BENCH_COPY_ROWS:-100000}
 BENCH_DRAIN=${BENCH_DRAIN:-180}                   # longest wait for a queue (inbox, fulfillment) to drain
 BENCH_OVERLOAD_CONNECTIONS=${BENCH_OVERLOAD_CONNECTIONS:-64}
 BENCH_OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-256}
+# The overload workload's open loops: more connections than the node admits (LOYALTY_ADMISSION_MAX_IN_FLIGHT),
+# so that the excess reaches the node as it would from independent clients. With fewer, the generator's own
+# connection pool is the queue: the node sees a closed loop of that many clients and no admission control
+# can drain a queue it is never sent.
+BENCH_OVERLOAD_OPEN_CONNECTIONS=${BENCH_OVERLOAD_OPEN_CONNECTIONS:-4096}
 BENCH_OPEN_TIMEOUT_MS=${BENCH_OPEN_TIMEOUT_MS:-10000}
 BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BENCH_WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-5s}
@@ -116,7 +122,7 @@ ensure_bench_tools > /dev/null
 for tool in wrk pgbench psql curl jstat timeout runuser; do
   command -v "$tool" >/dev/null || die "$tool is not installed (scripts/lib/services.sh: ensure_bench_tools)"
 done
-needed_files=$((BENCH_READS_CONNECTIONS + BENCH_OPEN_CONNECTIONS + 1024))
+needed_files=$((BENCH_READS_CONNECTIONS + BENCH_OPEN_CONNECTIONS + BENCH_OVERLOAD_OPEN_CONNECTIONS + 1024))
 if (( $(ulimit -n) < needed_files )); then
   ulimit -n "$needed_files" 2>/dev/null || die "cannot raise ulimit -n to $needed_files (hard limit $(ulimit -Hn))"
 fi
@@ -458,14 +464,15 @@ workload_overload() {
   (( capacity > 0 )) || capacity=1
   local reads=(--ids "$MEMBERS_CSV" --header "Authorization: Bearer $ADMIN_KEY" --url "$BASE/v1/members/{id}/status"
     --url "$BASE/v1/members/{id}" --url "$BASE/v1/members/{id}/transactions?limit=10")
-  run_open overload-at-capacity "$capacity" "$BENCH_DURATION" "${reads[@]}"
-  from_open "$capacity"; record_phase at_capacity "read mix, open loop at 1 x capacity"
+  BENCH_OPEN_CONNECTIONS=$BENCH_OVERLOAD_OPEN_CONNECTIONS run_open overload-at-capacity "$capacity" "$BENCH_DURATION" "${reads[@]}"
+  from_open "$capacity"; record_phase at_capacity "read mix, open loop at 1 x capacity, $BENCH_OVERLOAD_OPEN_CONNECTIONS conn"
   local cap_p99=$O_OK_P99
-  run_open overload-2x "$((capacity * 2))" "$BENCH_DURATION" "${reads[@]}"
-  from_open "$((capacity * 2))"; record_phase twice_capacity "read mix, open loop at 2 x capacity"
+  BENCH_OPEN_CONNECTIONS=$BENCH_OVERLOAD_OPEN_CONNECTIONS run_open overload-2x "$((capacity * 2))" "$BENCH_DURATION" "${reads[@]}"
+  from_open "$((capacity * 2))"; record_phase twice_capacity "read mix, open loop at 2 x capacity, $BENCH_OVERLOAD_OPEN_CONNECTIONS conn"
   local served=$O_OK_RPS
-  finish_workload "\"overload\":{\"capacity_rps\":$capacity,\"at_capacity_p99_ms\":$cap_p99,\"offered_rps\":$((capacity * 2)),\"served_rps\":$served,\"served_to_capacity\":$(ratio "$served" "$capacity"),\"served_p99_ms\":$O_OK_P99,\"served_p99_to_at_capacity_p99\":$(ratio "$O_OK_P99" "$cap_p99"),\"rejected\":$O_REJECTED,\"rejected_p99_ms\":$O_REJ_P99,\"timeouts\":$O_TIMEOUTS},\"invariants\":null" \
-    "Capacity (closed loop) $capacity req/s; at 1 x: 2xx p99 $cap_p99 ms. At 2 x ($((capacity * 2)) req/s offered): served **$served 2xx/s = $(ratio "$served" "$capacity") x capacity** (target ≥ 0.9), served p99 **$O_OK_P99 ms = $(ratio "$O_OK_P99" "$cap_p99") x** the at-capacity p99 (target ≤ 2), **$O_REJECTED rejections (503), p99 $O_REJ_P99 ms** (target ≤ 10 ms), **$O_TIMEOUTS timeouts** (target 0)."
+  # A generator short of CPU sends late: the latencies (from the intended time) then include its own lag.
+  finish_workload "\"overload\":{\"capacity_rps\":$capacity,\"at_capacity_p99_ms\":$cap_p99,\"offered_rps\":$((capacity * 2)),\"sent_rps\":$O_RPS,\"send_lag_p99_ms\":$O_LAG_P99,\"served_rps\":$served,\"served_to_capacity\":$(ratio "$served" "$capacity"),\"served_p99_ms\":$O_OK_P99,\"served_p99_to_at_capacity_p99\":$(ratio "$O_OK_P99" "$cap_p99"),\"rejected\":$O_REJECTED,\"rejected_p99_ms\":$O_REJ_P99,\"timeouts\":$O_TIMEOUTS},\"invariants\":null" \
+    "Capacity (closed loop) $capacity req/s; at 1 x: 2xx p99 $cap_p99 ms. At 2 x ($((capacity * 2)) req/s offered, $O_RPS/s sent, generator lag p99 $O_LAG_P99 ms): served **$served 2xx/s = $(ratio "$served" "$capacity") x capacity** (target ≥ 0.9), served p99 **$O_OK_P99 ms = $(ratio "$O_OK_P99" "$cap_p99") x** the at-capacity p99 (target ≤ 2), **$O_REJECTED rejections (503), p99 $O_REJ_P99 ms** (target ≤ 10 ms), **$O_TIMEOUTS timeouts** (target 0)."
 }
 
 # ---------------------------------------------------------------- the run

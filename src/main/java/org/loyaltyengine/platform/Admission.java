@@ -1,36 +1,63 @@
 package org.loyaltyengine.platform;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
- * The node's bound on requests in flight, shared by its HTTP event loops. A request takes a slot on arrival
- * (before its body is read) and gives it back when its answer is sent or its connection drops; a request
- * finding every slot taken is refused at once rather than queued, so overload costs a client one fast
- * {@code 503} instead of a time-out.
+ * The node's admission control, shared by its HTTP event loops. A request takes a slot on arrival (before its
+ * body is read) and gives it back when its answer is sent or its connection drops. It is refused at once,
+ * rather than queued, when every one of {@code maxInFlight} slots is taken (the hard bound) or when its
+ * {@link LatencyControl} finds the node's queue growing past its latency target; so overload costs a client
+ * one fast {@code 503} instead of a time-out.
  */
 public final class Admission {
+  /** What became of an arrival. */
+  public enum Verdict { ADMITTED, SHED_IN_FLIGHT, SHED_LATENCY }
+
   private final int maxInFlight;
+  private final LatencyControl latency;
+  private final LongSupplier nanoClock;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public Admission(int maxInFlight) {
+  public Admission(int maxInFlight, LatencyControl latency, LongSupplier nanoClock) {
     this.maxInFlight = maxInFlight;
+    this.latency = latency;
+    this.nanoClock = nanoClock;
   }
 
-  /** Takes a slot, or returns false (and takes nothing) when all {@code maxInFlight} are taken. */
-  public boolean tryEnter() {
+  /** The clock arrivals and answers are timed with. */
+  public long now() {
+    return nanoClock.getAsLong();
+  }
+
+  /** Takes a slot for a request that arrived at {@code now}, or says why not (and takes nothing). */
+  public Verdict tryEnter(long now) {
+    if (inFlight.get() >= maxInFlight) {
+      return Verdict.SHED_IN_FLIGHT;
+    }
+    if (!latency.admit(inFlight.get(), now)) {
+      return Verdict.SHED_LATENCY;
+    }
     while (true) {
-      int now = inFlight.get();
-      if (now >= maxInFlight) {
-        return false;
+      int n = inFlight.get();
+      if (n >= maxInFlight) {
+        return Verdict.SHED_IN_FLIGHT;
       }
-      if (inFlight.compareAndSet(now, now + 1)) {
-        return true;
+      if (inFlight.compareAndSet(n, n + 1)) {
+        return Verdict.ADMITTED;
       }
     }
   }
 
-  public void leave() {
-    inFlight.decrementAndGet();
+  /** Gives back the slot of a request that arrived at {@code arrived}; {@code answered}: its answer was sent. */
+  public void leave(long arrived, boolean answered) {
+    int remaining = inFlight.decrementAndGet();
+    long now = now();
+    if (answered) {
+      latency.completed(now - arrived, remaining, now);
+    } else {
+      latency.abandoned(remaining, now);
+    }
   }
 
   public int inFlight() {
@@ -39,5 +66,17 @@ public final class Admission {
 
   public int maxInFlight() {
     return maxInFlight;
+  }
+
+  /** The in-flight limit in force now: the latency controller's while it sheds, else {@code maxInFlight}. */
+  public int limit() {
+    latency.refresh(inFlight(), now());
+    return Math.min(maxInFlight, latency.limit());
+  }
+
+  /** Whether the latency controller is shedding now. */
+  public boolean latencyShedding() {
+    latency.refresh(inFlight(), now());
+    return latency.shedding();
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.redis.client.RedisOptions;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The typed configuration, built once at start-up from {@code conf/application.yaml} and environment
@@ -57,8 +58,18 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
    *
    * @param maxInFlight     requests being served by this node at once; more are answered 503 overloaded at once
    * @param rulesMaxPending rule evaluations awaiting a worker's answer, per HTTP verticle instance
+   * @param latencyShedding   whether the latency controller sheds (LatencyControl); false: the in-flight bound alone
+   * @param latencyTargetMs   the quickest request of an interval slower than this counts as queued
+   * @param latencyIntervalMs the latency controller's measurement interval
+   * @param latencyMinInFlight with at most this many requests in flight the latency controller sheds nothing
    */
-  public record Admission(int maxInFlight, int retryAfterSeconds, int rulesMaxPending) {}
+  public record Admission(int maxInFlight, int retryAfterSeconds, int rulesMaxPending, boolean latencyShedding,
+                          int latencyTargetMs, int latencyIntervalMs, int latencyMinInFlight) {
+    public LatencyControl.Settings latencySettings() {
+      return new LatencyControl.Settings(latencyShedding, TimeUnit.MILLISECONDS.toNanos(latencyTargetMs),
+          TimeUnit.MILLISECONDS.toNanos(latencyIntervalMs), latencyMinInFlight);
+    }
+  }
 
   /**
    * Group commit of the API's earnings (docs/ledger.md).
@@ -294,7 +305,10 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_RATE_LIMIT_LOCAL_MAX_ENTRIES", 100, 10_000_000)),
         new Admission(s.integer("LOYALTY_ADMISSION_MAX_IN_FLIGHT", 1, 1_000_000),
             s.integer("LOYALTY_ADMISSION_RETRY_AFTER_SECONDS", 1, 3_600),
-            s.integer("LOYALTY_ADMISSION_RULES_MAX_PENDING", 1, 1_000_000)),
+            s.integer("LOYALTY_ADMISSION_RULES_MAX_PENDING", 1, 1_000_000),
+            s.bool("LOYALTY_ADMISSION_LATENCY_SHEDDING"), s.integer("LOYALTY_ADMISSION_LATENCY_TARGET_MS", 1, 60_000),
+            s.integer("LOYALTY_ADMISSION_LATENCY_INTERVAL_MS", 10, 60_000),
+            s.integer("LOYALTY_ADMISSION_LATENCY_MIN_IN_FLIGHT", 1, 1_000_000)),
         new Tracing(s.bool("LOYALTY_TRACING_ENABLED"), s.string("LOYALTY_TRACING_OTLP_ENDPOINT"),
             s.string("LOYALTY_TRACING_SERVICE_NAME"),
             Tracing.ratio("LOYALTY_TRACING_SAMPLING_RATIO", s.string("LOYALTY_TRACING_SAMPLING_RATIO"))),

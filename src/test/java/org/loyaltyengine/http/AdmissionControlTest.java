@@ -269,4 +269,131 @@ class AdmissionControlTest {
       vertx.close().await();
     }
   }
+
+  /** One request of an open loop: when it was sent, when (and how) it was answered. */
+  record Sent(long sentNanos, long answeredNanos, int status, String code, String retryAfter) {
+    long millis() {
+      return (answeredNanos - sentNanos) / 1_000_000;
+    }
+  }
+
+  /** The latency controller's state gauge (readiness shows it too, but a stalled database fails readiness). */
+  static boolean latencyShedding(TestEngine node) {
+    return metric(node, "loyalty_admission_latency_shedding ") == 1;
+  }
+
+  static double shedTotal(TestEngine node, String reason) {
+    return metric(node, "loyalty_admission_shed_total{reason=\"" + reason + "\"");
+  }
+
+  static double metric(TestEngine node, String prefix) {
+    for (String line : node.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString().split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  @DisplayName("a stalled database under an open loop: once the queue has grown past the latency target for two intervals, new requests get fast 503s instead of joining it; a closed loop of light load before and after is never shed")
+  void growingQueueIsShedByLatency() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    // One connection to PostgreSQL, a long wait queue and a high in-flight bound: only latency can shed here.
+    try (TestEngine node = TestEngine.start(Map.of("LOYALTY_PG_POOL_SIZE", "1", "LOYALTY_PG_MAX_WAIT_QUEUE", "1000",
+        "LOYALTY_HTTP_INSTANCES", "1", "LOYALTY_AUTH_KEY_CACHE_TTL_MS", "60000",
+        "LOYALTY_ADMISSION_LATENCY_TARGET_MS", "20", "LOYALTY_ADMISSION_LATENCY_INTERVAL_MS", "50",
+        "LOYALTY_ADMISSION_LATENCY_MIN_IN_FLIGHT", "16"))) {
+      WebClient client = WebClient.wrap(vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(node.port), new PoolOptions().setHttp1MaxSize(400)), new WebClientOptions());
+      Tenant t = node.createTenant("latency");
+      node.enrol(t.adminKey(), "locked");
+      node.enrol(t.adminKey(), "reader");
+
+      assertEquals(0, closedLoop(client, t.adminKey(), 8, 1_000), "light load (8 clients, a closed loop) is never shed");
+
+      JsonObject change = new JsonObject().put("firstName", "Ada");
+      java.util.concurrent.ConcurrentLinkedQueue<Sent> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+      int sent = 0;
+      try (Connection c = node.jdbc(); Statement lock = c.createStatement()) {
+        c.setAutoCommit(false);
+        lock.execute("select 1 from members where external_id = 'locked' for update");
+        // An open loop at ~200/s for 1.5 s: the first PATCH holds the only connection waiting for the row lock,
+        // so nothing completes and every admitted request joins the queue.
+        long end = System.nanoTime() + 1_500_000_000L;
+        while (System.nanoTime() < end) {
+          long at = System.nanoTime();
+          client.patch("/v1/members/locked").putHeader("Authorization", "Bearer " + t.adminKey())
+              .sendJsonObject(change).onComplete(ar -> {
+                if (ar.failed()) {
+                  answers.add(new Sent(at, System.nanoTime(), -1, ar.cause().toString(), null));
+                  return;
+                }
+                HttpResponse<Buffer> r = ar.result();
+                answers.add(new Sent(at, System.nanoTime(), r.statusCode(),
+                    r.statusCode() >= 400 ? r.bodyAsJsonObject().getJsonObject("error").getString("code") : null,
+                    r.getHeader("Retry-After")));
+              });
+          sent++;
+          Thread.sleep(5);
+        }
+        assertTrue(latencyShedding(node), "the state gauge shows the controller shedding");
+        assertEquals(200, node.get("/health/live", null).status(), "health is never shed");
+        List<Sent> shedEarly = answers.stream().filter(a -> a.status() == 503).toList();
+        assertTrue(shedEarly.size() > sent / 2, shedEarly.size() + " of " + sent + " refused while the database stalled");
+        for (Sent a : shedEarly) {
+          assertEquals("overloaded", a.code());
+          assertEquals("1", a.retryAfter());
+          assertTrue(a.millis() < 500, "a refusal is answered at once, not queued: " + a.millis() + " ms");
+        }
+        c.rollback();
+      }
+      int total = sent;
+      assertTrue(eventually(20_000, () -> answers.size() == total), "every request is answered");
+      long served = answers.stream().filter(a -> a.status() == 200).count();
+      assertEquals(total, served + answers.stream().filter(a -> a.status() == 503).count(),
+          "only 200 or 503: " + answers.stream().filter(a -> a.status() != 200 && a.status() != 503).findFirst());
+      assertTrue(served >= 1 && served < total / 4, served + " of " + total + " were admitted into the queue");
+      assertTrue(shedTotal(node, "latency") > 0, "counted with reason latency");
+      assertEquals(0, shedTotal(node, "in_flight"), "the in-flight bound never decided");
+
+      assertTrue(eventually(5_000, () -> !latencyShedding(node)), "shedding stops once the queue has drained");
+      assertEquals(0, closedLoop(client, t.adminKey(), 8, 1_000), "light load after the stall is never shed");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** {@code clients} clients each reading a member, again as soon as answered, for {@code millis}; the 503s. */
+  static long closedLoop(WebClient client, String key, int clients, long millis) {
+    long end = System.nanoTime() + millis * 1_000_000;
+    java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+      loops.add(done.future());
+      readUntil(client, key, end, refused, done);
+    }
+    Future.all(loops).await();
+    return refused.get();
+  }
+
+  private static void readUntil(WebClient client, String key, long end, java.util.concurrent.atomic.AtomicLong refused,
+                                io.vertx.core.Promise<Void> done) {
+    if (System.nanoTime() >= end) {
+      done.complete();
+      return;
+    }
+    client.get("/v1/members/reader").putHeader("Authorization", "Bearer " + key).send().onComplete(ar -> {
+      if (ar.failed()) {
+        done.fail(ar.cause());
+        return;
+      }
+      assertTrue(ar.result().statusCode() == 200 || ar.result().statusCode() == 503, ar.result().bodyAsString());
+      if (ar.result().statusCode() == 503) {
+        refused.incrementAndGet();
+      }
+      readUntil(client, key, end, refused, done);
+    });
+  }
 }
