@@ -15,6 +15,7 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.TimeUnit;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.pgclient.PgBuilder;
@@ -146,7 +147,10 @@ public final class HttpVerticle extends VerticleBase {
     // Health and metrics above are never shed; every API request below first takes an in-flight slot.
     router.route().handler(new AdmissionHandler(caches.admission(), config.admission().retryAfterSeconds(), registry));
     // Pathless, so the metrics' route label stays the API route alone (a path here would prefix every label).
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBulkBodyBytes()));
+    // Only methods that carry a body buffer it: a GET (the reads) skips the body handler's work entirely.
+    router.route().method(io.vertx.core.http.HttpMethod.POST).method(io.vertx.core.http.HttpMethod.PUT)
+        .method(io.vertx.core.http.HttpMethod.PATCH).method(io.vertx.core.http.HttpMethod.DELETE)
+        .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBulkBodyBytes()));
     int bodyLimit = config.http().maxBodyBytes();
     router.route().handler(ctx -> {
       ctx.put(JsonInput.BODY_LIMIT, bodyLimit); // ordinary requests; bulk uploads read with JsonInput.ofBulk
@@ -245,14 +249,17 @@ public final class HttpVerticle extends VerticleBase {
   private HealthChecks healthChecks(Redis redis) {
     HealthChecks checks = HealthChecks.create(vertx);
     // tryComplete: an answer arriving after the check's timeout (which already failed it) is dropped, not thrown.
-    checks.register("postgres", 2000, p -> primary.query("select 1").execute()
+    // Each check answers DOWN on its own before the framework's time-out, which would make the answer a 500
+    // (a stalled pool is the database being unavailable to this node: 503, as the contract says).
+    checks.register("postgres", 2000, p -> primary.query("select 1").execute().timeout(1500, TimeUnit.MILLISECONDS)
         .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
     if (replica != null) {
       checks.register("postgres-replica", 2000, p -> replica.query("select 1").execute()
+          .timeout(1500, TimeUnit.MILLISECONDS)
           .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
     }
     org.loyaltyengine.platform.NodeHealth.register(checks, vertx); // cluster membership, singletons held here
-    checks.register("redis", 1000, p -> redis.send(Request.cmd(Command.PING))
+    checks.register("redis", 1000, p -> redis.send(Request.cmd(Command.PING)).timeout(700, TimeUnit.MILLISECONDS)
         .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
     // An open partner circuit degrades fulfillment (redemptions wait as pending) but the node still serves.
     checks.register("partners", 1000, p -> {
@@ -266,7 +273,9 @@ public final class HttpVerticle extends VerticleBase {
         .put("limit", caches.admission().limit()).put("latencyShedding", caches.admission().latencyShedding()))));
     // Outbox lag or an unreachable Kafka degrades the event stream, not the API: UP with "degraded": true.
     OutboxStatusClient outbox = new OutboxStatusClient(vertx, primary, config.relay().lagDegradedSeconds());
-    checks.register("outbox", 2000, p -> outbox.status().onComplete(ar -> p.tryComplete(Status.OK(ar.result()))));
+    checks.register("outbox", 2000, p -> outbox.status().timeout(1500, TimeUnit.MILLISECONDS)
+        .otherwise(err -> new JsonObject().put("degraded", true).put("error", String.valueOf(err.getMessage())))
+        .onComplete(ar -> p.tryComplete(Status.OK(ar.result()))));
     return checks;
   }
 
