@@ -10,8 +10,8 @@ import java.util.Optional;
  * {@code tiersVersion} is the tier set they were rendered with (a newer one makes the document stale);
  * {@code validUntilMillis} is the first instant at which a time-dependent field would read differently
  * without any write (a lot entering the 30-day expiry window, a day leaving a rolling tier window) — the
- * document is not served from then on. {@code historyJson} is the whole reply to
- * {@code GET /v1/members/{id}/transactions} without a cursor at the default page size.
+ * document is not served from then on. {@code historyJson} holds the newest transactions, rendered, from which
+ * any first page of {@code GET /v1/members/{id}/transactions} is cut ({@code transaction.HistoryPage}).
  *
  * <p>Stored as {@code "<version>|<memberId>|<tiersVersion>|<validUntil>|<status>\n<profile>\n<history>"}
  * (JSON text never holds a raw newline); the version comes first because the Redis script reads it.

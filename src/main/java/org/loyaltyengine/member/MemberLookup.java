@@ -124,7 +124,7 @@ public final class MemberLookup {
     MemberSnapshot m = v.snapshot();
     return new CachedMember(m.version(), m.memberId(), active.version(), v.validUntilMillis(),
         MemberJson.status(m, active.set()).encode(), MemberJson.profile(m, active.set()).encode(),
-        TransactionHistory.firstPage(v.history(), Paging.DEFAULT_LIMIT).encode());
+        TransactionHistory.newest(v.history(), Paging.DEFAULT_LIMIT).encode());
   }
 
   /**

@@ -105,22 +105,20 @@ public final class TransactionHistory {
   }
 
   /**
-   * The reply to the first page of {@code limit} items, from the read model's rows: newest first, up to
-   * {@code limit + 1} of {@code [seq, transactionId, occurredAt µs, total, currency, items, pointsEarned]} (the
-   * extra one tells whether a next page exists) — the same reply {@link #page} gives.
+   * The read model's history, from its rows: newest first, up to {@code max + 1} of
+   * {@code [seq, transactionId, occurredAt µs, total, currency, items, pointsEarned]} (the extra one tells whether
+   * older transactions exist) — each item rendered as {@link #page} renders it.
    */
-  public static JsonObject firstPage(io.vertx.core.json.JsonArray rows, int limit) {
-    io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
-    HistoryCursor last = null;
-    for (int i = 0; i < rows.size(); i++) {
-      if (items.size() == limit) {
-        return org.loyaltyengine.http.Paging.page(items, last.encode());
-      }
+  public static HistoryPage newest(io.vertx.core.json.JsonArray rows, int max) {
+    List<String> items = new ArrayList<>();
+    List<String> cursors = new ArrayList<>();
+    for (int i = 0; i < rows.size() && i < max; i++) {
       io.vertx.core.json.JsonArray r = rows.getJsonArray(i);
-      last = new HistoryCursor(java.time.Instant.EPOCH.plus(r.getLong(2), java.time.temporal.ChronoUnit.MICROS),
-          r.getLong(0));
-      items.add(item(r.getString(1), last.occurredAt(), r.getLong(3), r.getString(4), r.getValue(5), r.getLong(6)));
+      HistoryCursor at = new HistoryCursor(
+          java.time.Instant.EPOCH.plus(r.getLong(2), java.time.temporal.ChronoUnit.MICROS), r.getLong(0));
+      items.add(item(r.getString(1), at.occurredAt(), r.getLong(3), r.getString(4), r.getValue(5), r.getLong(6)).encode());
+      cursors.add(at.encode());
     }
-    return org.loyaltyengine.http.Paging.page(items, null);
+    return new HistoryPage(items, cursors, rows.size() > max);
   }
 }

@@ -44,10 +44,13 @@ public final class TransactionRoutes {
     String cursorText = ctx.queryParams().get("cursor");
     HistoryCursor after = cursorText == null || cursorText.isEmpty() ? null : HistoryCursor.decode(cursorText);
     members.view(caller.tenantId(), ctx.pathParam("externalId")).onSuccess(member -> {
-      if (after == null && limit == Paging.DEFAULT_LIMIT) {
-        // the first page at the default size is part of the member's read-model document: its bytes as stored
-        Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(member.historyJson()));
-        return;
+      if (after == null) {
+        // the newest transactions are part of the member's read-model document: a first page is cut from them
+        HistoryPage newest = HistoryPage.decode(member.historyJson());
+        if (newest.covers(limit)) {
+          Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(newest.reply(limit)));
+          return;
+        }
       }
       history.page(caller.tenantId(), member.memberId(), after, limit)
           .onSuccess(page -> Responses.json(ctx, 200, Paging.page(new JsonArray(page.items()),

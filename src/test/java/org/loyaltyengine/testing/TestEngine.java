@@ -319,6 +319,19 @@ public final class TestEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops a member's read-model document, for tests that change its rows behind the engine's back (as the
+   * seeder does): its next read rebuilds it from PostgreSQL.
+   */
+  public void forgetDocument(String tenantId, String externalId) {
+    Redis redis = Redis.createClient(clientVertx, REDIS_URL);
+    try {
+      redis.send(Request.cmd(Command.DEL).arg(memberCacheKey(tenantId, externalId))).await();
+    } finally {
+      redis.close();
+    }
+  }
+
   public String memberCacheKey(String tenantId, String externalId) {
     return redisPrefix + ":mv:" + tenantId + ":" + externalId;
   }

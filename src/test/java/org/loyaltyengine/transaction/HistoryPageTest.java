@@ -1,0 +1,46 @@
+package org.loyaltyengine.transaction;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("The newest transactions as the read model keeps them")
+class HistoryPageTest {
+  final HistoryPage three = new HistoryPage(
+      List.of("{\"transactionId\":\"c\",\"note\":\"a,b\\u0001\"}", "{\"transactionId\":\"b\"}", "{\"transactionId\":\"a\"}"),
+      List.of("Y3Vy", "Yg", "YQ"), true);
+
+  @Test
+  @DisplayName("survives its stored form exactly, whatever the items hold")
+  void roundTrip() {
+    assertEquals(three, HistoryPage.decode(three.encode()));
+    HistoryPage empty = new HistoryPage(List.of(), List.of(), false);
+    assertEquals(empty, HistoryPage.decode(empty.encode()));
+  }
+
+  @Test
+  @DisplayName("a shorter first page ends with the cursor of its last item")
+  void shorterPage() {
+    JsonObject page = new JsonObject(three.reply(2));
+    assertEquals(2, page.getJsonArray("items").size());
+    assertEquals("b", page.getJsonArray("items").getJsonObject(1).getString("transactionId"));
+    assertEquals("Yg", page.getString("nextCursor"));
+  }
+
+  @Test
+  @DisplayName("the whole page continues only when older transactions exist; beyond it the database must answer")
+  void wholePage() {
+    assertEquals("YQ", new JsonObject(three.reply(3)).getString("nextCursor"));
+    assertFalse(three.covers(4), "older transactions exist: a bigger page needs the database");
+    HistoryPage all = new HistoryPage(three.items(), three.cursors(), false);
+    assertTrue(all.covers(200), "the member has no more: any page is this one");
+    assertEquals(null, new JsonObject(all.reply(200)).getString("nextCursor"));
+    assertEquals("{\"items\":[],\"nextCursor\":null}", new HistoryPage(List.of(), List.of(), false).reply(50));
+  }
+}
