@@ -56,6 +56,7 @@ import org.loyaltyengine.fulfillment.PartnerRoutes;
 import org.loyaltyengine.fraud.FraudClient;
 import org.loyaltyengine.fraud.FraudRepository;
 import org.loyaltyengine.fraud.FraudRoutes;
+import org.loyaltyengine.fraud.FraudScreen;
 import org.loyaltyengine.ingest.EventBatchRoutes;
 import org.loyaltyengine.ingest.InboxRepository;
 import org.loyaltyengine.transaction.PointsEarner;
@@ -169,8 +170,10 @@ public final class HttpVerticle extends VerticleBase {
           batchMetrics("redemption", "Redemptions"));
     }
     FraudRepository fraudRepository = new FraudRepository(primary);
-    FraudClient fraud = new FraudClient(bus, config.fraud().timeoutMs(), config.fraud().enabled(), caches.fraudPolicies(),
-        fraudRepository, ledger, redemptions, lookup, caches.fraudRates(), clock);
+    FraudScreen fraudScreen = new FraudScreen(bus, config.fraud().timeoutMs(), config.fraud().enabled(),
+        caches.fraudPolicies(), fraudRepository::policy, caches.fraudRates());
+    FraudClient fraud = new FraudClient(fraudScreen, fraudRepository, ledger, redemptions, lookup, caches.fraudRates(),
+        clock);
     PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup, memberCache,
         rules, ledger, fraud);
 
@@ -192,7 +195,7 @@ public final class HttpVerticle extends VerticleBase {
     new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
     new RewardRoutes(new RewardRepository(primary), redemptions, lookup, memberCache, fraud,
         new PartnerRepository(primary)).mount(router, auth);
-    new FraudRoutes(fraudRepository, caches.fraudPolicies(), memberCache, bus).mount(router, auth);
+    new FraudRoutes(fraudRepository, caches.fraudPolicies(), memberCache, tierLookup, bus).mount(router, auth);
     new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);

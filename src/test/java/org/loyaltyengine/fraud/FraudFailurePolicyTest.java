@@ -81,7 +81,7 @@ class FraudFailurePolicyTest {
     Tenant t = FraudTestSupport.tenant(engine, "slow", "hold");
     engine.enrol(t.adminKey(), "sam");
     var bus = engine.server().vertx().eventBus();
-    var silent = bus.<JsonObject>consumer(FraudClient.ADDRESS, m -> { /* never answers: the 200 ms timeout fires */ });
+    var silent = bus.<JsonObject>consumer(FraudScreen.ADDRESS, m -> { /* never answers: the 200 ms timeout fires */ });
     silent.completion().await();
     try {
       Reply r = engine.post("/v1/transactions", t.adminKey(), FraudTestSupport.purchase("sl-1", "sam", 10_000));
@@ -90,7 +90,7 @@ class FraudFailurePolicyTest {
     } finally {
       silent.unregister().await();
     }
-    var failing = bus.<JsonObject>consumer(FraudClient.ADDRESS, m -> m.fail(500, "database down"));
+    var failing = bus.<JsonObject>consumer(FraudScreen.ADDRESS, m -> m.fail(500, "database down"));
     failing.completion().await();
     try {
       Reply r = engine.post("/v1/transactions", t.adminKey(), FraudTestSupport.purchase("sl-2", "sam", 10_000));
