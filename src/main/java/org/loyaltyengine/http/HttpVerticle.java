@@ -57,6 +57,7 @@ import org.loyaltyengine.fraud.FraudClient;
 import org.loyaltyengine.fraud.FraudRepository;
 import org.loyaltyengine.fraud.FraudRoutes;
 import org.loyaltyengine.fraud.FraudScreen;
+import org.loyaltyengine.platform.TargetLookup;
 import org.loyaltyengine.ingest.EventBatchRoutes;
 import org.loyaltyengine.ingest.InboxRepository;
 import org.loyaltyengine.transaction.PointsEarner;
@@ -196,11 +197,10 @@ public final class HttpVerticle extends VerticleBase {
     new RewardRoutes(new RewardRepository(primary), redemptions, lookup, memberCache, fraud,
         new PartnerRepository(primary)).mount(router, auth);
     new FraudRoutes(fraudRepository, caches.fraudPolicies(), memberCache, tierLookup, bus).mount(router, auth);
-    new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
+    new PartnerRoutes(new PartnerRepository(primary), TargetLookup.partners(vertx, config)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);
-    new WebhookRoutes(new WebhookRepository(primary), new org.loyaltyengine.webhook.TargetLookup(vertx,
-        org.loyaltyengine.webhook.TargetPolicy.parse(config.webhooks().allowedTargets()))).mount(router, auth);
+    new WebhookRoutes(new WebhookRepository(primary), TargetLookup.webhooks(vertx, config)).mount(router, auth);
     new EventBatchRoutes(new InboxRepository(primary), config.ingest().partitions(), clock).mount(router, auth);
 
     Failures failures = new Failures();
