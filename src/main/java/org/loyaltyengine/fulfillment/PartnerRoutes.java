@@ -57,7 +57,8 @@ public final class PartnerRoutes {
         (int) in.optionalLong("batchSize", 1, 100).orElse(50L).longValue(),
         (int) in.optionalLong("timeoutMs", 100, 120_000).orElse(5_000L).longValue(),
         (int) in.optionalLong("maxAttempts", 1, 100).orElse(8L).longValue());
-    Responses.reply(ctx, 200, targets.checkConfigured(p.url(), "partner_target_forbidden")
+    Responses.reply(ctx, 200, targets.checkConfigured(p.url(), reason -> new Rejection(Rejection.Kind.UNPROCESSABLE,
+            "partner_target_forbidden", "url: " + reason, "url"))
         .compose(v -> partners.find(caller.tenantId(), partnerId))
         .onSuccess(old -> old.ifPresent(o -> org.loyaltyengine.audit.AuditRoutes.before(ctx, json(o)))) // the audit trail's "before"
         .compose(old -> partners.save(caller.tenantId(), p)).map(v -> json(p)));

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Applies {@link TargetPolicy} to a URL a tenant configured (a webhook's, a partner's): resolves its host once,
@@ -62,15 +63,16 @@ public final class TargetLookup {
   }
 
   /**
-   * The check when a tenant configures {@code url}, for a clear 422 with {@code code} on field {@code url}. A
-   * name that does not resolve (yet) is accepted: the check at every call decides then.
+   * The check when a tenant configures {@code url}: fails with {@code refusal} of the reason (the caller's
+   * clear 422) when its address is refused. A name that does not resolve (yet) is accepted: the check at every
+   * call decides then.
    */
-  public Future<Void> checkConfigured(String url, String code) {
+  public Future<Void> checkConfigured(String url, Function<String, Rejection> refusal) {
     String host = URI.create(url).getHost();
     return resolve(host).timeout(CONFIGURE_RESOLVE_MS, TimeUnit.MILLISECONDS)
         .<Void>mapEmpty()
         .recover(e -> e instanceof TargetRefused
-            ? Future.failedFuture(new Rejection(Rejection.Kind.UNPROCESSABLE, code, "url: " + e.getMessage(), "url"))
+            ? Future.failedFuture(refusal.apply(e.getMessage()))
             : Future.succeededFuture()); // unknown host or slow DNS: judged again at every call
   }
 
