@@ -182,7 +182,8 @@ BASE_URLS=()
 start_node() { # INDEX
   local i=$1 port=$((CAPACITY_PORT + $1 - 1)) pid env=()
   env=(LOYALTY_HTTP_PORT="$port" LOYALTY_PG_URL="$PG_URL" LOYALTY_REDIS_URL="$CAPACITY_REDIS_URL"
-       LOYALTY_REDIS_KEY_PREFIX="$CAPACITY_REDIS_PREFIX" LOYALTY_HTTP_ACCESS_LOG=false)
+       LOYALTY_REDIS_KEY_PREFIX="$CAPACITY_REDIS_PREFIX" LOYALTY_HTTP_ACCESS_LOG=false
+       LOYALTY_FULFILLMENT_ALLOWED_TARGETS="${LOYALTY_FULFILLMENT_ALLOWED_TARGETS:-127.0.0.1}") # the simulator's loopback
   # Every member on loopback, each on its own Hazelcast port (auto-increment is off in conf/cluster.xml).
   if (( cluster )); then
     local members="" n

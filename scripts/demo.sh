@@ -39,6 +39,8 @@ export LOYALTY_OPERATOR_TOKEN="${LOYALTY_OPERATOR_TOKEN:-demo-operator-$(head -c
 PORT="${LOYALTY_HTTP_PORT:-8080}"
 # The demo's webhook receivers run on this machine: let webhooks reach loopback (docs/webhooks.md, SSRF guard).
 export LOYALTY_WEBHOOKS_ALLOWED_TARGETS="${LOYALTY_WEBHOOKS_ALLOWED_TARGETS:-127.0.0.1}"
+# So does the partner simulator: let partner calls reach loopback too (docs/security.md, SSRF guard).
+export LOYALTY_FULFILLMENT_ALLOWED_TARGETS="${LOYALTY_FULFILLMENT_ALLOWED_TARGETS:-127.0.0.1}"
 
 mkdir -p target
 if [ ! -f target/loyalty-engine.jar ] || [ -n "$(find src pom.xml conf -newer target/loyalty-engine.jar -print -quit)" ]; then

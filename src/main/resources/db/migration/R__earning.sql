@@ -15,7 +15,8 @@
 -- (by rule id) -> member_balances (by member id) -> point_lots. Replies are computed on the balances as locked.
 --
 -- Per earning i: p_members[i] ... p_expires[i]; its lots are the j with p_lot_items[j] = i, earliest release
--- first. Cap and budget growth arrive summed over the call, one row per counter. Returns one row per earning:
+-- first. A lot released at fraud_held_until() is held for fraud review (R__fraud.sql): pending like any other,
+-- but not yet earned, so it counts toward neither lifetimeEarned nor qualifying points until approved. Cap and budget growth arrive summed over the call, one row per counter. Returns one row per earning:
 -- 'created' with its reply and the member's snapshot version (to fence cached reads), or 'duplicate'.
 -- Qualifying points (docs/ledger.md, "Tiers"): what a member earned net of returns, in the tier window's
 -- last p_window_days days (UTC days, today included), or lifetimeEarned without a window. Read from the
@@ -33,17 +34,56 @@ begin
                       and q.day > (now() at time zone 'UTC')::date - p_window_days), 0);
 end $$;
 
--- Adds p_points[i] to member p_members[i]'s qualifying points of today (UTC), in member order (the lock order).
-create or replace function loyalty_count_qualifying(p_members bigint[], p_points bigint[])
+-- Adds p_points[i] to member p_members[i]'s qualifying points of the UTC day p_day (today when null), in member
+-- order (the lock order). An earning held for fraud review counts only once approved, on the day it was written.
+drop function if exists loyalty_count_qualifying(bigint[], bigint[]);
+create or replace function loyalty_count_qualifying(p_members bigint[], p_points bigint[], p_day date default null)
 returns void language plpgsql as $$
 begin
   insert into member_qualifying_days as q (member_id, day, points)
-  select x.m, (now() at time zone 'UTC')::date, sum(x.p)
+  select x.m, coalesce(p_day, (now() at time zone 'UTC')::date), sum(x.p)
     from unnest(p_members, p_points) as x(m, p)
    group by x.m
   having sum(x.p) <> 0
    order by x.m
   on conflict (member_id, day) do update set points = q.points + excluded.points;
+end $$;
+
+-- Tier upgrades (never down: that is the periodic review's job) of p_members (sorted, their rows locked by the
+-- caller's balance lock order), to the highest tier their qualifying points reach: one tier.changed per member
+-- from its tier to the one reached. Members at the top tier are skipped. Called after every change that adds
+-- qualifying points: an earning (loyalty_apply_earnings) and the approval of a held one (fraud_decide).
+create or replace function loyalty_climb_tiers(p_tenant uuid, p_members bigint[], p_tier_codes text[],
+                                               p_tier_thresholds bigint[], p_tier_window_days int)
+returns void language plpgsql as $$
+begin
+  if coalesce(array_length(p_tier_codes, 1), 0) = 0 then
+    return;
+  end if;
+  with m as (
+    select mm.id, mm.external_id, mm.tier_code,
+           coalesce((select i from generate_subscripts(p_tier_codes, 1) i where p_tier_codes[i] = mm.tier_code), 0)
+             as current_rank
+      from members mm where mm.id = any(p_members)
+  ), q as (
+    select m.*, loyalty_qualifying_points(m.id, p_tier_window_days) as qp
+      from m where m.current_rank < array_length(p_tier_codes, 1)
+  ), t as (
+    select q.*, coalesce((select max(i) from generate_subscripts(p_tier_codes, 1) i
+                           where q.qp >= p_tier_thresholds[i]), 0) as target_rank
+      from q
+  ), up as (
+    update members mm
+       set tier_code = p_tier_codes[t.target_rank], version = mm.version + 1, updated_at = now(),
+           tier_valid_until = now() + make_interval(days => coalesce(p_tier_window_days, 365))
+      from t where mm.id = t.id and t.target_rank > t.current_rank
+    returning mm.id, mm.external_id, t.tier_code as tier_from, mm.tier_code as tier_to, t.qp
+  )
+  insert into outbox (tenant_id, member_id, event_type, payload)
+  select p_tenant, up.id, 'tier.changed',
+         jsonb_build_object('externalId', up.external_id, 'from', up.tier_from, 'to', up.tier_to,
+                            'qualifyingPoints', up.qp)
+    from up order by up.id;
 end $$;
 
 create or replace function loyalty_apply_earnings(
@@ -66,8 +106,11 @@ declare
   v_results  jsonb[];
   v_released bigint[];
   v_pend     bigint[];
+  v_held     bigint[];
+  v_counted  bigint[];
   v_entries  bigint[];
   v_count    bigint;
+  v_never    timestamptz := fraud_held_until();
 begin
   if n = 0 then
     return;
@@ -127,25 +170,29 @@ begin
       -- is planned as a nested loop on a generic plan, quadratic in the batch).
       v_released := array_fill(0::bigint, array[n]);
       v_pend := array_fill(0::bigint, array[n]);
+      v_held := array_fill(0::bigint, array[n]);
       for k in 1 .. coalesce(array_length(p_lot_items, 1), 0) loop
         if p_lot_available[k] <= now() then
           v_released[p_lot_items[k]] := v_released[p_lot_items[k]] + p_lot_points[k];
         else
           v_pend[p_lot_items[k]] := v_pend[p_lot_items[k]] + p_lot_points[k];
+          if p_lot_available[k] = v_never then
+            v_held[p_lot_items[k]] := v_held[p_lot_items[k]] + p_lot_points[k];
+          end if;
         end if;
       end loop;
 
       -- Each earning's reply: the member's balance right after it (the running sum of the member's earlier
       -- earnings of the call on the locked balance).
       with e as (
-        select x.ord, x.member, x.cause_type, x.cause_id, x.breakdown, x.released, x.pending
-          from unnest(p_members, p_cause_types, p_cause_ids, p_breakdowns, v_released, v_pend) with ordinality
-                 as x(member, cause_type, cause_id, breakdown, released, pending, ord)
+        select x.ord, x.member, x.cause_type, x.cause_id, x.breakdown, x.released, x.pending, x.held
+          from unnest(p_members, p_cause_types, p_cause_ids, p_breakdowns, v_released, v_pend, v_held) with ordinality
+                 as x(member, cause_type, cause_id, breakdown, released, pending, held, ord)
       ), r as (
         select e.ord, e.cause_type, e.cause_id, e.breakdown, e.released + e.pending as points, e.pending,
                (b.available + sum(e.released) over w)::bigint as avail,
                (b.pending + sum(e.pending) over w)::bigint as pend,
-               (b.lifetime_earned + sum(e.released + e.pending) over w)::bigint as life
+               (b.lifetime_earned + sum(e.released + e.pending - e.held) over w)::bigint as life
           from e join member_balances b on b.member_id = e.member
         window w as (partition by e.member order by e.ord)
       )
@@ -211,15 +258,18 @@ begin
        order by ll.k;
 
       -- Each balance updated once for the whole call.
+      -- what counts as earned (lifetimeEarned, qualifying points): all but the points held for review
+      v_counted := array(select x.p - x.h from unnest(v_points, v_held) with ordinality as x(p, h, ord) order by x.ord);
       update member_balances b
          set available = b.available + a.points - a.pending, pending = b.pending + a.pending,
-             lifetime_earned = b.lifetime_earned + a.points, transaction_count = b.transaction_count + a.purchases,
+             lifetime_earned = b.lifetime_earned + a.counted, transaction_count = b.transaction_count + a.purchases,
              total_spent = b.total_spent + a.spent, version = b.version + 1, updated_at = now()
         from (select x.member, sum(x.points)::bigint as points, sum(x.pending)::bigint as pending,
+                     sum(x.counted)::bigint as counted,
                      count(*) filter (where x.cause_type = 'transaction') as purchases,
                      coalesce(sum(x.total) filter (where x.cause_type = 'transaction'), 0)::bigint as spent
-                from unnest(p_members, p_cause_types, p_totals, v_points, v_pending)
-                       as x(member, cause_type, total, points, pending)
+                from unnest(p_members, p_cause_types, p_totals, v_points, v_pending, v_counted)
+                       as x(member, cause_type, total, points, pending, counted)
                group by x.member) a
        where b.member_id = a.member;
 
@@ -232,37 +282,8 @@ begin
        where x.points > 0
        order by x.ord;
 
-      perform loyalty_count_qualifying(p_members, v_points);
-
-
-      -- Tier upgrades (never down: that is the periodic review's job), once per member for the whole call: one
-      -- tier.changed from the tier before the call to the one reached. Members at the top tier are skipped.
-      if coalesce(array_length(p_tier_codes, 1), 0) > 0 then
-        with m as (
-          select mm.id, mm.external_id, mm.tier_code,
-                 coalesce((select i from generate_subscripts(p_tier_codes, 1) i where p_tier_codes[i] = mm.tier_code), 0)
-                   as current_rank
-            from members mm where mm.id = any(v_members)
-        ), q as (
-          select m.*, loyalty_qualifying_points(m.id, p_tier_window_days) as qp
-            from m where m.current_rank < array_length(p_tier_codes, 1)
-        ), t as (
-          select q.*, coalesce((select max(i) from generate_subscripts(p_tier_codes, 1) i
-                                 where q.qp >= p_tier_thresholds[i]), 0) as target_rank
-            from q
-        ), up as (
-          update members mm
-             set tier_code = p_tier_codes[t.target_rank], version = mm.version + 1, updated_at = now(),
-                 tier_valid_until = now() + make_interval(days => coalesce(p_tier_window_days, 365))
-            from t where mm.id = t.id and t.target_rank > t.current_rank
-          returning mm.id, mm.external_id, t.tier_code as tier_from, mm.tier_code as tier_to, t.qp
-        )
-        insert into outbox (tenant_id, member_id, event_type, payload)
-        select p_tenant, up.id, 'tier.changed',
-               jsonb_build_object('externalId', up.external_id, 'from', up.tier_from, 'to', up.tier_to,
-                                  'qualifyingPoints', up.qp)
-          from up order by up.id;
-      end if;
+      perform loyalty_count_qualifying(p_members, v_counted);
+      perform loyalty_climb_tiers(p_tenant, v_members, p_tier_codes, p_tier_thresholds, p_tier_window_days);
 
       return query
         select x.ord::int, 'created'::text, x.hash, v_results[x.ord], x.member, mm.version + b.version

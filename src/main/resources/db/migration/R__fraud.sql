@@ -7,21 +7,33 @@
 create or replace function fraud_held_until()
 returns timestamptz language sql immutable as $$ select timestamptz '9999-12-31 00:00:00+00' $$;
 
+-- The points of a cause still held for review: in its lots that wait with no release time.
+create or replace function loyalty_held_points(p_member bigint, p_cause_type text, p_cause_id text)
+returns bigint language sql stable as $$
+  select coalesce(sum(l.remaining), 0)::bigint from point_lots l
+   where l.member_id = p_member and l.cause_type = p_cause_type and l.cause_id = p_cause_id
+     and not l.released and l.available_at = fraud_held_until()
+$$;
+
 -- Marks an earning just written (same transaction) as held. Its lots were credited as pending with no
--- release time (fraud_held_until()); p_release_at keeps, in lot order, when each would have been released.
+-- release time (fraud_held_until()), which kept them out of lifetimeEarned and the qualifying points
+-- (R__earning.sql); p_release_at keeps, in lot order, when each would have been released. p_counters
+-- ({"usage": [{"rule", "window", "points"}], "budgets": [{"rule", "points"}]}) are the cap and budget counters
+-- the earning grew: a held earning keeps its place under the caps, and a void gives it back.
+drop function if exists fraud_hold_earning(uuid, bigint, text, text, timestamptz[], jsonb);
 create or replace function fraud_hold_earning(p_tenant uuid, p_member bigint, p_cause_type text, p_cause_id text,
-                                              p_release_at timestamptz[], p_findings jsonb)
+                                              p_release_at timestamptz[], p_findings jsonb, p_counters jsonb)
 returns jsonb language plpgsql as $$
 declare
   v_points bigint;
   v_hold   bigint;
   v_result jsonb;
 begin
-  select coalesce(sum(remaining), 0) into v_points from point_lots
-   where member_id = p_member and cause_type = p_cause_type and cause_id = p_cause_id
-     and not released and available_at = fraud_held_until();
-  insert into fraud_holds (tenant_id, kind, cause_type, cause_id, member_id, points, release_at, findings, status)
-  values (p_tenant, 'earning', p_cause_type, p_cause_id, p_member, v_points, p_release_at, p_findings, 'held')
+  v_points := loyalty_held_points(p_member, p_cause_type, p_cause_id);
+  insert into fraud_holds (tenant_id, kind, cause_type, cause_id, member_id, points, release_at, findings, status,
+                           counters)
+  values (p_tenant, 'earning', p_cause_type, p_cause_id, p_member, v_points, p_release_at, p_findings, 'held',
+          p_counters)
   returning id into v_hold;
   if p_cause_type = 'transaction' then
     update transactions t
@@ -79,23 +91,30 @@ end $$;
 
 -- An administrator's decision. Deciding the same way again changes nothing ('unchanged'); deciding the
 -- other way raises LY201. Approving an earning restores each held lot's release time and releases at once
--- the lots already due (a released lot first pays off a negative balance, as in loyalty_release_due);
--- approving a redemption lets its fulfillment job run now, or hands out the kept-back coupon codes.
+-- the lots already due (a released lot first pays off a negative balance, as in loyalty_release_due); its
+-- points now count as earned: lifetimeEarned, and the qualifying points of the UTC day it was written (as
+-- if it had never been held), after which the member climbs the tenant's tier ladder (p_tier_*) as an
+-- earning would. Approving a redemption lets its fulfillment job run now, or hands out the kept-back codes.
 -- Lock order: the hold row, then the cause's row (transaction or redemption), then V2/V3's order.
--- Voiding an earning takes its held points back out ('void' entry, never spendable); voiding a redemption
--- refunds its points exactly, restores stock and the member's limit, and frees coupon codes.
-create or replace function fraud_decide(p_tenant uuid, p_hold bigint, p_decision text, p_key uuid, p_note text)
+-- Voiding an earning takes its held points back out ('void' entry, never spendable) and gives back the cap
+-- and budget counters it grew; voiding a redemption refunds its points exactly, restores stock and the
+-- member's limit, and frees coupon codes.
+drop function if exists fraud_decide(uuid, bigint, text, uuid, text);
+create or replace function fraud_decide(p_tenant uuid, p_hold bigint, p_decision text, p_key uuid, p_note text,
+                                        p_tier_codes text[], p_tier_thresholds bigint[], p_tier_window_days int)
 returns table (outcome text, hold_status text, member_id bigint, snapshot_version bigint)
 language plpgsql as $$
 declare
   h         record;
   d         record;
   lot       record;
+  ctr       record;
   i         int := 0;
   v_at      timestamptz;
   v_avail   bigint;
   v_absorb  bigint;
   v_total   bigint := 0;
+  v_earned  bigint := 0;
   v_points  bigint;
   v_status  text := case when p_decision = 'approve' then 'approved' else 'voided' end;
 begin
@@ -122,6 +141,7 @@ begin
                   and not l.released and l.available_at = fraud_held_until()
                 order by l.id for update loop
       i := i + 1;
+      v_earned := v_earned + lot.remaining;
       v_at := coalesce(h.release_at[i], now());
       if v_at <= now() then
         v_absorb := least(lot.remaining, greatest(0, -v_avail));
@@ -139,18 +159,34 @@ begin
       insert into outbox (tenant_id, member_id, event_type, payload)
       values (p_tenant, h.member_id, 'points.released', jsonb_build_object('points', v_total));
     end if;
+    -- earned from now on: lifetime, qualifying points (on the day it was written), and the tier it reaches
+    update member_balances b set lifetime_earned = b.lifetime_earned + v_earned, version = b.version + 1,
+           updated_at = now()
+     where b.member_id = h.member_id;
+    perform loyalty_count_qualifying(array[h.member_id], array[v_earned], (h.created_at at time zone 'UTC')::date);
+    perform loyalty_climb_tiers(p_tenant, array[h.member_id], p_tier_codes, p_tier_thresholds, p_tier_window_days);
   elsif h.kind = 'earning' then
-    select coalesce(sum(remaining), 0) into v_points from point_lots l
-     where l.member_id = h.member_id and l.cause_type = h.cause_type and l.cause_id = h.cause_id
-       and not l.released and l.available_at = fraud_held_until();
+    -- the cap and budget counters it grew, given back in the lock order (rule_usage, then rule_budgets, then
+    -- the balance): a later earning may use them; holds made before V19 recorded none
+    for ctr in select x.rule, x."window", x.points
+               from jsonb_to_recordset(coalesce(h.counters -> 'usage', '[]')) as x(rule text, "window" text, points bigint)
+              order by x.rule, x."window" loop
+      update rule_usage u set points = u.points - ctr.points
+       where u.member_id = h.member_id and u.rule_id = ctr.rule and u.window_key = ctr."window";
+    end loop;
+    for ctr in select x.rule, x.points
+               from jsonb_to_recordset(coalesce(h.counters -> 'budgets', '[]')) as x(rule text, points bigint)
+              order by x.rule loop
+      update rule_budgets b set spent = b.spent - ctr.points where b.tenant_id = p_tenant and b.rule_id = ctr.rule;
+    end loop;
+    v_points := loyalty_held_points(h.member_id, h.cause_type, h.cause_id);
     if v_points > 0 then
       perform loyalty_take(h.member_id, v_points, true, h.cause_type, h.cause_id);
       insert into ledger_entries (tenant_id, member_id, kind, points, cause_type, cause_id)
       values (p_tenant, h.member_id, 'void', -v_points, 'fraud_hold', h.id::text);
     end if;
-    update member_balances b set lifetime_earned = b.lifetime_earned - v_points, version = b.version + 1,
-           updated_at = now()
-     where b.member_id = h.member_id;
+    -- never counted as earned (lifetimeEarned, qualifying points): nothing to take back there
+    update member_balances b set version = b.version + 1, updated_at = now() where b.member_id = h.member_id;
     if h.cause_type = 'transaction' then
       -- nothing is left for a later return to take back
       update transactions t set points_earned = 0, points_pending = 0, returned_points = 0

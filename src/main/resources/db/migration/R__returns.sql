@@ -2,7 +2,9 @@
 -- also takes its points out of the member's qualifying points of the day (R__earning.sql).
 -- A return of part of a purchase takes back the points earned on that part, pro rata on the cumulative
 -- returned amount (so rounding never lets several partial returns take back more than was earned). When
--- those points were already spent the balance goes negative: the debt is visible, never forgiven.
+-- those points were already spent the balance goes negative: the debt is visible, never forgiven. Points
+-- taken back from lots still held for fraud review (R__fraud.sql) were never counted as earned, so they leave
+-- neither lifetimeEarned nor the qualifying points.
 create or replace function loyalty_return(p_tenant uuid, p_transaction_id text, p_return_id text, p_request_hash text,
                                p_amount bigint, p_returned_quantities jsonb, p_expected_returned_amount bigint)
 returns table (outcome text, stored_hash text, result jsonb, snapshot_version bigint)
@@ -11,6 +13,8 @@ declare
   t        record;
   v_cum    bigint;
   v_take   bigint;
+  v_held   bigint;
+  v_counted bigint := 0;
   v_result jsonb;
 begin
   select * into t from transactions where tenant_id = p_tenant and transaction_id = p_transaction_id for update;
@@ -33,13 +37,15 @@ begin
                 else floor(t.points_earned::numeric * (t.returned_amount + p_amount) / t.total)::bigint end;
   v_take := v_cum - t.returned_points;
   if v_take > 0 then
+    v_held := loyalty_held_points(t.member_id, 'transaction', p_transaction_id);
     perform loyalty_take(t.member_id, v_take, true, 'transaction', p_transaction_id);
+    v_counted := v_take - (v_held - loyalty_held_points(t.member_id, 'transaction', p_transaction_id));
     insert into ledger_entries (tenant_id, member_id, kind, points, cause_type, cause_id)
     values (p_tenant, t.member_id, 'return', -v_take, 'return', p_return_id);
-    perform loyalty_count_qualifying(array[t.member_id], array[-v_take]);
+    perform loyalty_count_qualifying(array[t.member_id], array[-v_counted]);
   end if;
   update member_balances
-     set lifetime_earned = lifetime_earned - v_take, total_spent = total_spent - p_amount,
+     set lifetime_earned = lifetime_earned - v_counted, total_spent = total_spent - p_amount,
          version = version + 1, updated_at = now()
    where member_id = t.member_id;
   update transactions

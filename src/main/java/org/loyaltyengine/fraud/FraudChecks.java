@@ -2,7 +2,9 @@ package org.loyaltyengine.fraud;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -25,6 +27,28 @@ public final class FraudChecks {
       }
     }
     return FraudVerdict.of(findings);
+  }
+
+  /**
+   * Several attempts in order (an ingested chunk's earnings): each is judged on the activity read before the
+   * first plus what the earlier attempts of its member will have written if they go through (a refused one
+   * writes nothing), so a batch sees what the same purchases sent one by one would have seen.
+   *
+   * @param before each member's activity as read before the first attempt (absent: none)
+   */
+  public static List<FraudVerdict> evaluateInOrder(FraudPolicy policy, List<Attempt> attempts,
+                                                   Map<Long, MemberActivity> before) {
+    Map<Long, MemberActivity> now = new HashMap<>(before);
+    List<FraudVerdict> verdicts = new ArrayList<>(attempts.size());
+    for (Attempt a : attempts) {
+      MemberActivity activity = now.getOrDefault(a.memberId(), MemberActivity.NONE);
+      FraudVerdict v = evaluate(policy, a, activity);
+      verdicts.add(v);
+      if (v.action() != FraudAction.REJECT) {
+        now.put(a.memberId(), activity.after(a));
+      }
+    }
+    return verdicts;
   }
 
   /** Why the check fires for this attempt, or null when it does not. */

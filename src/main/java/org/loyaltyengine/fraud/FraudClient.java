@@ -1,16 +1,12 @@
 package org.loyaltyengine.fraud;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import org.loyaltyengine.ledger.Earning;
 import org.loyaltyengine.ledger.LedgerRepository;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.reward.RedemptionRepository;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
@@ -18,20 +14,13 @@ import java.util.UUID;
 
 /**
  * The write path's side of the fraud checks. For a tenant with checks configured it answers a replay from
- * the stored reply first, asks a fraud worker (event bus, request/reply with a timeout) for a verdict on
- * the write about to happen, then refuses it ({@code 422 fraud_rejected}), writes it held for review, or
+ * the stored reply first, asks a fraud worker ({@link FraudScreen}) for a verdict on the write about to happen, then refuses it ({@code 422 fraud_rejected}), writes it held for review, or
  * writes it as usual, always in one PostgreSQL transaction with its fraud signals. When no worker answers
  * in time or it fails, the tenant's {@code onFailure} decides: let the write through, or hold it. Tenants
  * without checks pay one cached lookup and nothing else.
  */
 public final class FraudClient {
-  /** Event-bus address of the fraud workers: body and reply are JSON objects ({@link FraudMessageJson}). */
-  public static final String ADDRESS = "loyalty.fraud.evaluate";
-  private static final Logger log = LoggerFactory.getLogger(FraudClient.class);
-
-  private final EventBus eventBus;
-  private final DeliveryOptions options;
-  private final FraudPolicyCache policies;
+  private final FraudScreen screen;
   private final FraudRepository repository;
   private final LedgerRepository ledger;
   private final RedemptionRepository redemptions;
@@ -39,13 +28,9 @@ public final class FraudClient {
   private final FraudRates rates;
   private final Clock clock;
 
-  /** @param localWorkers whether this node runs fraud workers: then checks stay on it, else they go to other nodes */
-  public FraudClient(EventBus eventBus, long timeoutMs, boolean localWorkers, FraudPolicyCache policies,
-                     FraudRepository repository, LedgerRepository ledger, RedemptionRepository redemptions,
-                     MemberLookup members, FraudRates rates, Clock clock) {
-    this.eventBus = eventBus;
-    this.options = new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(localWorkers);
-    this.policies = policies;
+  public FraudClient(FraudScreen screen, FraudRepository repository, LedgerRepository ledger,
+                     RedemptionRepository redemptions, MemberLookup members, FraudRates rates, Clock clock) {
+    this.screen = screen;
     this.repository = repository;
     this.ledger = ledger;
     this.redemptions = redemptions;
@@ -55,7 +40,7 @@ public final class FraudClient {
   }
 
   private Future<FraudPolicy> policy(UUID tenantId) {
-    return policies.get(tenantId, repository::policy).map(FraudRepository.Versioned::policy);
+    return screen.policy(tenantId);
   }
 
   /**
@@ -79,7 +64,7 @@ public final class FraudClient {
       long points = e.lots().stream().mapToLong(Earning.Lot::points).sum();
       Attempt a = new Attempt(Attempt.Kind.EARNING, e.tenantId(), e.memberId(), e.causeId(), points, clock.instant(),
           null, context);
-      return screen(p, a).compose(v -> switch (v.action()) {
+      return screen.screen(p, a).compose(v -> switch (v.action()) {
         case REJECT -> Future.failedFuture(rejection(v, "earning"));
         case HOLD -> counted(repository.pool().withTransaction(conn -> ledger.earn(conn, held(e)).compose(o -> {
           if (!o.created()) {
@@ -87,7 +72,7 @@ public final class FraudClient {
           }
           List<java.time.Instant> releaseAt = e.lots().stream().map(Earning.Lot::availableAt).toList();
           return repository.holdEarning(conn, e.tenantId(), e.memberId(), e.causeType(), e.causeId(), releaseAt,
-                  v.findings())
+                  v.findings(), e.usage(), e.budgets())
               .compose(result -> repository.signal(conn, a)
                   .map(x -> new LedgerRepository.Outcome(true, o.storedHash(), result, o.snapshotVersion())));
         })), e.tenantId());
@@ -115,7 +100,7 @@ public final class FraudClient {
         return members.find(tenantId, memberExternalId).compose(m -> {
           Attempt a = new Attempt(Attempt.Kind.REDEMPTION, tenantId, m.memberId(), redemptionId, 0, clock.instant(),
               rewardId, context);
-          return screen(p, a).compose(v -> {
+          return screen.screen(p, a).compose(v -> {
             if (v.action() == FraudAction.REJECT) {
               return Future.failedFuture(rejection(v, "redemption"));
             }
@@ -142,28 +127,16 @@ public final class FraudClient {
     });
   }
 
-  /** Asks a worker; a timeout, a missing worker or an error gives the tenant's failure verdict instead. */
-  private Future<FraudVerdict> screen(FraudPolicy policy, Attempt a) {
-    return eventBus.<JsonObject>request(ADDRESS, FraudMessageJson.request(policy, a), options)
-        .map(m -> FraudMessageJson.verdict(m.body()))
-        .recover(err -> {
-          rates.unavailable();
-          log.warn("event=fraud_checks_unavailable tenant={} kind={} onFailure={} error=\"{}\"", a.tenantId(),
-              a.kind(), policy.onFailure(), err.getMessage());
-          return Future.succeededFuture(policy.onFailure(String.valueOf(err.getMessage())));
-        })
-        .onSuccess(rates::decided);
-  }
-
   /** The same earning with every lot pending and no release time: nothing is spendable until approved. */
-  static Earning held(Earning e) {
+  public static Earning held(Earning e) {
     List<Earning.Lot> lots = e.lots().stream().map(l -> new Earning.Lot(l.points(), FraudRepository.HELD_UNTIL)).toList();
     return new Earning(e.tenantId(), e.memberId(), e.causeType(), e.causeId(), e.requestHash(), e.occurredAt(),
         e.total(), e.currency(), e.kindOrType(), e.storeId(), e.payloadJson(), lots, e.expiresAt(), e.breakdownJson(),
         e.usage(), e.budgets(), e.tierCodes(), e.tierThresholds(), e.tierWindowDays());
   }
 
-  static Rejection rejection(FraudVerdict v, String what) {
+  /** The refusal of a write a check rejected: {@code 422 fraud_rejected} naming the check. */
+  public static Rejection rejection(FraudVerdict v, String what) {
     Finding f = v.deciding();
     return new Rejection(Rejection.Kind.UNPROCESSABLE, "fraud_rejected",
         "fraud check \"" + f.check() + "\" refused this " + what + ": " + f.detail(), null);

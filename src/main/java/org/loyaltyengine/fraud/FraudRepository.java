@@ -8,14 +8,19 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.loyaltyengine.ledger.Earning;
 import org.loyaltyengine.ledger.LedgerRepository;
 import org.loyaltyengine.platform.Rejection;
+import org.loyaltyengine.tier.TierSet;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -34,43 +39,50 @@ public final class FraudRepository {
   private static final String SAVE = """
       with t as (update tenants set fraud_version = fraud_version + 1 where id = $1 returning fraud_version)
       insert into fraud_policies (tenant_id, version, body) select $1, fraud_version, $2 from t returning version""";
-  /** Each part is read only when its check is configured (its "since" is not null). */
+  /**
+   * One row per member of the attempts ($1, with the device and IP its first attempt names, $10 and $11); each
+   * part is read only when its check is configured (its "since" is not null).
+   */
   private static final String ACTIVITY = """
-      select
+      select x.member_id,
         case when $3::timestamptz is null then 0 else
           (select count(distinct (e.cause_type, e.cause_id)) from ledger_entries e
-            where e.member_id = $1 and e.kind = 'earn' and e.created_at > $3) end as earnings,
+            where e.member_id = x.member_id and e.kind = 'earn' and e.created_at > $3) end as earnings,
         case when $4::timestamptz is null then 0 else
-          (select count(*) from redemptions d where d.member_id = $1 and d.created_at > $4) end as redemptions,
+          (select count(*) from redemptions d where d.member_id = x.member_id and d.created_at > $4) end as redemptions,
         case when $5::timestamptz is null then 0 else
           (select coalesce(sum(e.points), 0) from ledger_entries e
-            where e.member_id = $1 and e.kind = 'earn' and e.created_at > $5) end as points_24h,
+            where e.member_id = x.member_id and e.kind = 'earn' and e.created_at > $5) end as points_24h,
         loc.lat, loc.lon, loc.store_id, loc.at as located_at,
         case when $7::timestamptz is null then null else
           (select max(a.created_at) from adjustments a
-            where a.member_id = $1 and a.created_at > $7 and a.points >= $8) end as adjusted_at,
-        case when $9::timestamptz is null or $10::text is null then 0 else
+            where a.member_id = x.member_id and a.created_at > $7 and a.points >= $8) end as adjusted_at,
+        case when $9::timestamptz is null or x.device_id is null then 0 else
           (select count(distinct s.member_id) from fraud_signals s
-            where s.tenant_id = $2 and s.device_id = $10 and s.kind = 'redemption' and s.at > $9
-              and s.member_id <> $1) end as device_members,
-        case when $9::timestamptz is null or $11::text is null then 0 else
+            where s.tenant_id = $2 and s.device_id = x.device_id and s.kind = 'redemption' and s.at > $9
+              and s.member_id <> x.member_id) end as device_members,
+        case when $9::timestamptz is null or x.ip is null then 0 else
           (select count(distinct s.member_id) from fraud_signals s
-            where s.tenant_id = $2 and s.ip = $11 and s.kind = 'redemption' and s.at > $9
-              and s.member_id <> $1) end as ip_members
-      from (select 1) one
+            where s.tenant_id = $2 and s.ip = x.ip and s.kind = 'redemption' and s.at > $9
+              and s.member_id <> x.member_id) end as ip_members
+      from unnest($1::bigint[], $10::text[], $11::text[]) as x(member_id, device_id, ip)
       left join lateral (select s.lat, s.lon, s.store_id, s.at from fraud_signals s
-                          where $6::timestamptz is not null and s.member_id = $1 and s.kind = 'earning'
+                          where $6::timestamptz is not null and s.member_id = x.member_id and s.kind = 'earning'
                             and s.at > $6 and s.lat is not null
                           order by s.at desc limit 1) loc on true""";
-  private static final String SIGNAL = """
+  private static final String SIGNALS = """
       insert into fraud_signals (tenant_id, kind, cause_id, member_id, store_id, lat, lon, device_id, ip)
-      values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing""";
-  private static final String HOLD_EARNING = "select fraud_hold_earning($1, $2, $3, $4, $5, $6::text::jsonb) as result";
+      select $1, $2, x.* from unnest($3::text[], $4::bigint[], $5::text[], $6::float8[], $7::float8[], $8::text[],
+                                     $9::text[]) as x
+      on conflict do nothing""";
+  private static final String HOLD_EARNING =
+      "select fraud_hold_earning($1, $2, $3, $4, $5, $6::text::jsonb, $7::text::jsonb) as result";
   private static final String HOLD_REDEMPTION = "select fraud_hold_redemption($1, $2, $3::text::jsonb) as result";
   private static final String STORED_REDEMPTION = """
       select d.request_hash, d.result, m.external_id from redemptions d join members m on m.id = d.member_id
        where d.tenant_id = $1 and d.redemption_id = $2""";
-  private static final String DECIDE = "select * from fraud_decide($1, $2, $3, $4, $5)";
+  // $6-$8: the tenant's tier ladder, climbed when an approved earning starts to count
+  private static final String DECIDE = "select * from fraud_decide($1, $2, $3, $4, $5, $6, $7, $8)";
   private static final String PAGE = """
       select h.id, h.kind, h.cause_type, h.cause_id, m.external_id, h.points, h.findings, h.status, h.decided_at,
              h.decided_by, h.note, h.created_at
@@ -120,25 +132,44 @@ public final class FraudRepository {
 
   // ---- what the checks read ----
 
-  public Future<MemberActivity> activity(FraudPolicy policy, Attempt a) {
-    FraudContext c = a.context();
-    Tuple args = Tuple.tuple().addLong(a.memberId()).addUUID(a.tenantId())
+  /**
+   * The recent activity of every member of {@code attempts} (all of one kind, judged at the first one's time),
+   * read by one statement.
+   */
+  public Future<Map<Long, MemberActivity>> activities(FraudPolicy policy, List<Attempt> attempts) {
+    Attempt a = attempts.get(0);
+    Map<Long, Attempt> byMember = new LinkedHashMap<>();
+    boolean located = false;
+    for (Attempt each : attempts) {
+      if (each.kind() != a.kind()) {
+        throw new IllegalArgumentException("earnings and redemptions are screened apart");
+      }
+      byMember.putIfAbsent(each.memberId(), each);
+      located |= each.context().location() != null;
+    }
+    Tuple args = Tuple.tuple()
+        .addArrayOfLong(byMember.keySet().toArray(Long[]::new)).addUUID(a.tenantId())
         .addOffsetDateTime(since(a, policy, CheckKind.EARNINGS_PER_MEMBER, null))
         .addOffsetDateTime(since(a, policy, CheckKind.REDEMPTIONS_PER_MEMBER, null))
         .addOffsetDateTime(since(a, policy, CheckKind.POINTS_PER_MEMBER_PER_DAY, Duration.ofHours(24)))
-        .addOffsetDateTime(c.location() == null ? null : since(a, policy, CheckKind.DISTANT_STORES, null))
+        .addOffsetDateTime(located ? since(a, policy, CheckKind.DISTANT_STORES, null) : null)
         .addOffsetDateTime(since(a, policy, CheckKind.REDEMPTION_AFTER_ADJUSTMENT, null))
         .addLong(policy.check(CheckKind.REDEMPTION_AFTER_ADJUSTMENT).map(CheckConfig::minPoints).orElse(0L))
         .addOffsetDateTime(since(a, policy, CheckKind.MEMBERS_PER_DEVICE, null))
-        .addString(c.deviceId()).addString(c.ip());
+        .addArrayOfString(byMember.values().stream().map(x -> x.context().deviceId()).toArray(String[]::new))
+        .addArrayOfString(byMember.values().stream().map(x -> x.context().ip()).toArray(String[]::new));
     return pool.preparedQuery(ACTIVITY).execute(args).map(rows -> {
-      Row r = rows.iterator().next();
-      Double lat = r.getDouble("lat");
-      MemberActivity.Located located = lat == null ? null : new MemberActivity.Located(
-          new Location(lat, r.getDouble("lon")), r.getString("store_id"), r.getOffsetDateTime("located_at").toInstant());
-      OffsetDateTime adjusted = r.getOffsetDateTime("adjusted_at");
-      return new MemberActivity(r.getLong("earnings"), r.getLong("redemptions"), r.getLong("points_24h"), located,
-          adjusted == null ? null : adjusted.toInstant(), r.getLong("device_members"), r.getLong("ip_members"));
+      Map<Long, MemberActivity> out = new HashMap<>();
+      for (Row r : rows) {
+        Double lat = r.getDouble("lat");
+        MemberActivity.Located at = lat == null ? null : new MemberActivity.Located(new Location(lat, r.getDouble("lon")),
+            r.getString("store_id"), r.getOffsetDateTime("located_at").toInstant());
+        OffsetDateTime adjusted = r.getOffsetDateTime("adjusted_at");
+        out.put(r.getLong("member_id"), new MemberActivity(r.getLong("earnings"), r.getLong("redemptions"),
+            r.getLong("points_24h"), at, adjusted == null ? null : adjusted.toInstant(), r.getLong("device_members"),
+            r.getLong("ip_members")));
+      }
+      return out;
     });
   }
 
@@ -158,26 +189,50 @@ public final class FraudRepository {
   // ---- written with the write ----
 
   public Future<Void> signal(SqlClient client, Attempt a) {
-    FraudContext c = a.context();
-    if (c.isEmpty()) {
+    return signals(client, List.of(a));
+  }
+
+  /** The location, device and IP of the written attempts that carry any (all of one kind), in one statement. */
+  public Future<Void> signals(SqlClient client, List<Attempt> attempts) {
+    List<Attempt> told = attempts.stream().filter(a -> !a.context().isEmpty()).toList();
+    if (told.isEmpty()) {
       return Future.succeededFuture();
     }
-    return client.preparedQuery(SIGNAL).execute(Tuple.tuple().addUUID(a.tenantId())
-            .addString(a.kind() == Attempt.Kind.EARNING ? "earning" : "redemption").addString(a.causeId())
-            .addLong(a.memberId()).addString(c.storeId())
-            .addValue(c.location() == null ? null : c.location().lat())
-            .addValue(c.location() == null ? null : c.location().lon())
-            .addString(c.deviceId()).addString(c.ip()))
+    Attempt first = told.get(0);
+    return client.preparedQuery(SIGNALS).execute(Tuple.tuple().addUUID(first.tenantId())
+            .addString(first.kind() == Attempt.Kind.EARNING ? "earning" : "redemption")
+            .addArrayOfString(told.stream().map(Attempt::causeId).toArray(String[]::new))
+            .addArrayOfLong(told.stream().map(Attempt::memberId).toArray(Long[]::new))
+            .addArrayOfString(told.stream().map(a -> a.context().storeId()).toArray(String[]::new))
+            .addArrayOfDouble(told.stream().map(a -> a.context().location() == null ? null : a.context().location().lat())
+                .toArray(Double[]::new))
+            .addArrayOfDouble(told.stream().map(a -> a.context().location() == null ? null : a.context().location().lon())
+                .toArray(Double[]::new))
+            .addArrayOfString(told.stream().map(a -> a.context().deviceId()).toArray(String[]::new))
+            .addArrayOfString(told.stream().map(a -> a.context().ip()).toArray(String[]::new)))
         .mapEmpty();
   }
 
-  /** Marks an earning written in the same transaction as held; returns its reply as now stored. */
+  /**
+   * Marks an earning written in the same transaction as held; returns its reply as now stored.
+   *
+   * @param releaseAt when each lot would have been released, in lot order
+   * @param usage     the cap counters the earning grew, given back if it is voided
+   * @param budgets   the budgets it drew from, likewise
+   */
   public Future<JsonObject> holdEarning(SqlClient client, UUID tenantId, long memberId, String causeType,
-                                        String causeId, List<Instant> releaseAt, List<Finding> findings) {
+                                        String causeId, List<Instant> releaseAt, List<Finding> findings,
+                                        List<Earning.Usage> usage, List<Earning.Budget> budgets) {
+    JsonArray usageJson = new JsonArray();
+    usage.forEach(u -> usageJson.add(new JsonObject().put("rule", u.ruleId()).put("window", u.windowKey())
+        .put("points", u.points())));
+    JsonArray budgetJson = new JsonArray();
+    budgets.forEach(b -> budgetJson.add(new JsonObject().put("rule", b.ruleId()).put("points", b.points())));
     return client.preparedQuery(HOLD_EARNING).execute(Tuple.tuple().addUUID(tenantId).addLong(memberId)
             .addString(causeType).addString(causeId)
             .addArrayOfOffsetDateTime(releaseAt.stream().map(FraudRepository::utc).toArray(OffsetDateTime[]::new))
-            .addString(FraudMessageJson.findings(findings).encode()))
+            .addString(FraudMessageJson.findings(findings).encode())
+            .addString(new JsonObject().put("usage", usageJson).put("budgets", budgetJson).encode()))
         .map(rows -> (JsonObject) rows.iterator().next().getValue("result"));
   }
 
@@ -207,9 +262,10 @@ public final class FraudRepository {
   /** A decision's effect: whether it changed anything, and the member whose cached snapshot to fence. */
   public record Decided(boolean changed, String status, long memberId, long snapshotVersion) {}
 
-  public Future<Decided> decide(UUID tenantId, long holdId, boolean approve, UUID keyId, String note) {
+  public Future<Decided> decide(UUID tenantId, long holdId, boolean approve, UUID keyId, String note, TierSet tiers) {
     return pool.preparedQuery(DECIDE)
-        .execute(Tuple.of(tenantId, holdId, approve ? "approve" : "void", keyId, note))
+        .execute(Tuple.of(tenantId, holdId, approve ? "approve" : "void", keyId, note)
+            .addArrayOfString(tiers.codes()).addArrayOfLong(tiers.thresholds()).addInteger(tiers.windowDays()))
         .map(rows -> {
           Row r = rows.iterator().next();
           return new Decided("decided".equals(r.getString("outcome")), r.getString("hold_status"),

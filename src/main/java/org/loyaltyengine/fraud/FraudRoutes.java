@@ -14,6 +14,7 @@ import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.Caller;
 import org.loyaltyengine.tenant.Scope;
 import org.loyaltyengine.tenant.TenantSettingsCache;
+import org.loyaltyengine.tier.TierLookup;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -33,12 +34,15 @@ public final class FraudRoutes {
   private final FraudRepository repository;
   private final FraudPolicyCache policies;
   private final MemberLookup members;
+  private final TierLookup tiers;
   private final EventBus eventBus;
 
-  public FraudRoutes(FraudRepository repository, FraudPolicyCache policies, MemberLookup members, EventBus eventBus) {
+  public FraudRoutes(FraudRepository repository, FraudPolicyCache policies, MemberLookup members, TierLookup tiers,
+                     EventBus eventBus) {
     this.repository = repository;
     this.policies = policies;
     this.members = members;
+    this.tiers = tiers;
     this.eventBus = eventBus;
   }
 
@@ -106,7 +110,9 @@ public final class FraudRoutes {
     }
     long id = holdId(ctx.pathParam("holdId"));
     String n = note;
-    Responses.reply(ctx, 200, repository.decide(caller.tenantId(), id, approve, caller.keyId(), n)
+    // the tier ladder: an approved earning starts to count toward tiers, and may lift its member at once
+    Responses.reply(ctx, 200, tiers.active(caller.tenantId())
+        .compose(ladder -> repository.decide(caller.tenantId(), id, approve, caller.keyId(), n, ladder))
         .compose(d -> repository.find(caller.tenantId(), id).map(java.util.Optional::orElseThrow).compose(hold ->
             d.changed()
                 ? members.refresh(caller.tenantId(), hold.getString("memberExternalId")).map(hold)

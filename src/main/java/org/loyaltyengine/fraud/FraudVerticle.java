@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * A fraud worker: consumes {@link FraudClient#ADDRESS}, reads the member's recent activity in one
- * statement, runs {@link FraudChecks} and replies the verdict. Stateless (the policy travels with the
+ * A fraud worker: consumes {@link FraudScreen#ADDRESS}, reads the recent activity of the attempts' members
+ * in one statement, runs {@link FraudChecks} on the attempts in order and replies their verdicts. Stateless (the policy travels with the
  * request), so any number of instances on any node can serve the address. Also prunes old fraud signals,
  * a bounded batch a minute (harmless when several nodes do it).
  */
@@ -25,6 +26,8 @@ public final class FraudVerticle extends VerticleBase {
   /** Longer than any check's window (a week at most) would need; signals older than this are never read. */
   static final Duration SIGNAL_RETENTION = Duration.ofDays(8);
   private static final int PRUNE_BATCH = 5_000;
+  /** Attempts one request may carry: an ingestion chunk's earnings at most (LOYALTY_INGEST_CHUNK_ITEMS ≤ 10000). */
+  static final int MAX_ATTEMPTS = 10_000;
 
   private final AppConfig config;
   private final Clock clock;
@@ -47,21 +50,25 @@ public final class FraudVerticle extends VerticleBase {
     repository = new FraudRepository(pool);
     vertx.setPeriodic(60_000, id -> repository.pruneSignals(clock.instant().minus(SIGNAL_RETENTION), PRUNE_BATCH)
         .onFailure(e -> log.warn("event=fraud_signal_prune_failed error=\"{}\"", e.getMessage())));
-    return vertx.eventBus().<JsonObject>consumer(FraudClient.ADDRESS, this::evaluate).completion();
+    return vertx.eventBus().<JsonObject>consumer(FraudScreen.ADDRESS, this::evaluate).completion();
   }
 
   private void evaluate(Message<JsonObject> message) {
-    Future<FraudVerdict> verdict;
+    Future<List<FraudVerdict>> verdicts;
     try {
       FraudPolicy policy = FraudMessageJson.policy(message.body());
-      Attempt attempt = FraudMessageJson.attempt(message.body());
-      verdict = repository.activity(policy, attempt).map(activity -> FraudChecks.evaluate(policy, attempt, activity));
+      List<Attempt> attempts = FraudMessageJson.attempts(message.body());
+      if (attempts.isEmpty() || attempts.size() > MAX_ATTEMPTS) {
+        throw new IllegalArgumentException(attempts.size() + " attempts in one request (1-" + MAX_ATTEMPTS + ")");
+      }
+      verdicts = repository.activities(policy, attempts)
+          .map(activity -> FraudChecks.evaluateInOrder(policy, attempts, activity));
     } catch (RuntimeException e) {
-      verdict = Future.failedFuture(e);
+      verdicts = Future.failedFuture(e);
     }
-    verdict.onComplete(ar -> {
+    verdicts.onComplete(ar -> {
       if (ar.succeeded()) {
-        message.reply(FraudMessageJson.toJson(ar.result()));
+        message.reply(FraudMessageJson.reply(ar.result()));
       } else {
         message.fail(500, String.valueOf(ar.cause().getMessage()));
       }

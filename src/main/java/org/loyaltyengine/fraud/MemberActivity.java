@@ -18,6 +18,22 @@ public record MemberActivity(long earnings, long redemptions, long points24h, Lo
                              Instant largeAdjustmentAt, long deviceMembers, long ipMembers) {
   public static final MemberActivity NONE = new MemberActivity(0, 0, 0, null, null, 0, 0);
 
+  /**
+   * This activity once {@code a} is written (held or not; a refused write writes nothing): what the next
+   * attempt of the same member in the same screening sees, as the database would show it after the write.
+   * An earning of no points writes no ledger entry, so it does not count as an earning.
+   */
+  public MemberActivity after(Attempt a) {
+    if (a.kind() == Attempt.Kind.REDEMPTION) {
+      return new MemberActivity(earnings, redemptions + 1, points24h, lastLocated, largeAdjustmentAt, deviceMembers,
+          ipMembers);
+    }
+    Location here = a.context().location();
+    return new MemberActivity(a.points() > 0 ? earnings + 1 : earnings, redemptions,
+        Math.addExact(points24h, a.points()), here != null ? new Located(here, a.context().storeId(), a.at()) : lastLocated, largeAdjustmentAt, deviceMembers,
+        ipMembers);
+  }
+
   /** Where and when a purchase happened. */
   public record Located(Location location, String storeId, Instant at) {}
 }

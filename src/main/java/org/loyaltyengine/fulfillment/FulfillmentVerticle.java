@@ -22,6 +22,7 @@ import org.loyaltyengine.tier.TierLookup;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.platform.Backlog;
 import org.loyaltyengine.platform.InFlightLimit;
+import org.loyaltyengine.platform.TargetLookup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ public final class FulfillmentVerticle extends VerticleBase {
     jobs = new FulfillmentRepository(pool);
     partners = new PartnerRepository(pool);
     client = new PartnerClient(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64)));
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64)), TargetLookup.partners(vertx, config));
     backoff = new Backoff(f.backoffBaseMs(), f.backoffCapMs());
     Backlog queue = Backlog.register(registry, "loyalty_fulfillment_queue_depth",
         "loyalty_fulfillment_queue_oldest_age_seconds", "Fulfillment jobs not yet done (queued or leased)");

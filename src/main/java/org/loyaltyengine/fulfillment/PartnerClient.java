@@ -7,6 +7,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import org.loyaltyengine.platform.TargetLookup;
+
+import java.net.URI;
 
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +20,9 @@ import java.util.Map;
  * The gift-card partner protocol: {@code POST {url}/v1/gift-cards/batch} with one item per redemption, whose
  * id is the idempotency key, so a retried batch (after a lost reply) gets the same cards, never new ones.
  * A whole-call failure (non-200, time-out, connection) fails the future: the caller retries later. Per-item
- * rejections are permanent.
+ * rejections are permanent. The partner's host is resolved and judged by the SSRF guard at every call, and the
+ * call goes to exactly the address judged (the Host header and TLS SNI stay the URL's host); a refused address
+ * fails the call like an unreachable partner (retried later: DNS may change back, an operator may allow it).
  */
 public final class PartnerClient {
   public record Item(String idempotencyKey, String sku, int quantity) {}
@@ -36,9 +42,11 @@ public final class PartnerClient {
   }
 
   private final HttpClient http;
+  private final TargetLookup guard;
 
-  public PartnerClient(HttpClient http) {
+  public PartnerClient(HttpClient http, TargetLookup guard) {
     this.http = http;
+    this.guard = guard;
   }
 
   public Future<Map<String, Outcome>> issue(PartnerConfig partner, List<Item> items) {
@@ -52,7 +60,13 @@ public final class PartnerClient {
     if (partner.apiKey() != null) {
       options.putHeader("Authorization", "Bearer " + partner.apiKey());
     }
-    return http.request(options)
+    URI uri = URI.create(partner.url());
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return guard.resolve(uri.getHost())
+        .recover(e -> Future.failedFuture(e instanceof TargetLookup.TargetRefused
+            ? new PartnerUnavailable("partner url refused: " + e.getMessage()) : e))
+        .compose(address -> http.request(options.setServer(
+            SocketAddress.inetSocketAddress(port, address.getHostAddress()))))
         .compose(req -> req.send(new JsonObject().put("items", body).toBuffer()))
         .compose(resp -> resp.body().compose(buffer -> resp.statusCode() == 200
             ? Future.succeededFuture(outcomes(buffer))

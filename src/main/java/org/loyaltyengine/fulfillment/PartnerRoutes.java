@@ -8,6 +8,7 @@ import org.loyaltyengine.http.JsonInput;
 import org.loyaltyengine.http.Responses;
 import org.loyaltyengine.member.MemberRules;
 import org.loyaltyengine.platform.Rejection;
+import org.loyaltyengine.platform.TargetLookup;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.Caller;
 import org.loyaltyengine.tenant.Scope;
@@ -15,7 +16,8 @@ import org.loyaltyengine.tenant.Scope;
 import java.util.Set;
 
 /**
- * {@code PUT/GET /v1/partners/{partnerId}} (admin): where and how a tenant's partner is called;
+ * {@code PUT/GET /v1/partners/{partnerId}} (admin): where and how a tenant's partner is called (its URL through
+ * the SSRF guard, docs/security.md);
  * {@code GET /v1/partners} (admin) lists them by id, keyset paged.
  */
 public final class PartnerRoutes {
@@ -23,9 +25,12 @@ public final class PartnerRoutes {
       "timeoutMs", "maxAttempts");
 
   private final PartnerRepository partners;
+  private final TargetLookup targets;
 
-  public PartnerRoutes(PartnerRepository partners) {
+  /** @param targets the SSRF guard: a URL that resolves to an address it refuses is 422 partner_target_forbidden */
+  public PartnerRoutes(PartnerRepository partners, TargetLookup targets) {
     this.partners = partners;
+    this.targets = targets;
   }
 
   public void mount(Router router, ApiKeyAuthenticator auth) {
@@ -52,7 +57,9 @@ public final class PartnerRoutes {
         (int) in.optionalLong("batchSize", 1, 100).orElse(50L).longValue(),
         (int) in.optionalLong("timeoutMs", 100, 120_000).orElse(5_000L).longValue(),
         (int) in.optionalLong("maxAttempts", 1, 100).orElse(8L).longValue());
-    Responses.reply(ctx, 200, partners.find(caller.tenantId(), partnerId)
+    Responses.reply(ctx, 200, targets.checkConfigured(p.url(), reason -> new Rejection(Rejection.Kind.UNPROCESSABLE,
+            "partner_target_forbidden", "url: " + reason, "url"))
+        .compose(v -> partners.find(caller.tenantId(), partnerId))
         .onSuccess(old -> old.ifPresent(o -> org.loyaltyengine.audit.AuditRoutes.before(ctx, json(o)))) // the audit trail's "before"
         .compose(old -> partners.save(caller.tenantId(), p)).map(v -> json(p)));
   }

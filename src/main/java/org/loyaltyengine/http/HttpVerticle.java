@@ -56,6 +56,8 @@ import org.loyaltyengine.fulfillment.PartnerRoutes;
 import org.loyaltyengine.fraud.FraudClient;
 import org.loyaltyengine.fraud.FraudRepository;
 import org.loyaltyengine.fraud.FraudRoutes;
+import org.loyaltyengine.fraud.FraudScreen;
+import org.loyaltyengine.platform.TargetLookup;
 import org.loyaltyengine.ingest.EventBatchRoutes;
 import org.loyaltyengine.ingest.InboxRepository;
 import org.loyaltyengine.transaction.PointsEarner;
@@ -172,8 +174,10 @@ public final class HttpVerticle extends VerticleBase {
           batchMetrics("redemption", "Redemptions"));
     }
     FraudRepository fraudRepository = new FraudRepository(primary);
-    FraudClient fraud = new FraudClient(bus, config.fraud().timeoutMs(), config.fraud().enabled(), caches.fraudPolicies(),
-        fraudRepository, ledger, redemptions, lookup, caches.fraudRates(), clock);
+    FraudScreen fraudScreen = new FraudScreen(bus, config.fraud().timeoutMs(), config.fraud().enabled(),
+        caches.fraudPolicies(), fraudRepository::policy, caches.fraudRates());
+    FraudClient fraud = new FraudClient(fraudScreen, fraudRepository, ledger, redemptions, lookup, caches.fraudRates(),
+        clock);
     PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup,
         rules, ledger, fraud);
 
@@ -195,12 +199,11 @@ public final class HttpVerticle extends VerticleBase {
     new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
     new RewardRoutes(new RewardRepository(primary), redemptions, lookup, fraud,
         new PartnerRepository(primary)).mount(router, auth);
-    new FraudRoutes(fraudRepository, caches.fraudPolicies(), lookup, bus).mount(router, auth);
-    new PartnerRoutes(new PartnerRepository(primary)).mount(router, auth);
+    new FraudRoutes(fraudRepository, caches.fraudPolicies(), lookup, tierLookup, bus).mount(router, auth);
+    new PartnerRoutes(new PartnerRepository(primary), TargetLookup.partners(vertx, config)).mount(router, auth);
     new RetentionRoutes(new RetentionRepository(primary)).mount(router, auth);
     audit.mount(router, auth);
-    new WebhookRoutes(new WebhookRepository(primary), new org.loyaltyengine.webhook.TargetLookup(vertx,
-        org.loyaltyengine.webhook.TargetPolicy.parse(config.webhooks().allowedTargets()))).mount(router, auth);
+    new WebhookRoutes(new WebhookRepository(primary), TargetLookup.webhooks(vertx, config)).mount(router, auth);
     new EventBatchRoutes(new InboxRepository(primary), config.ingest().partitions(), clock).mount(router, auth);
 
     Failures failures = new Failures();

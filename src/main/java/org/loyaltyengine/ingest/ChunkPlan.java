@@ -1,5 +1,6 @@
 package org.loyaltyengine.ingest;
 
+import org.loyaltyengine.fraud.Finding;
 import org.loyaltyengine.ledger.Earning;
 import org.loyaltyengine.rules.Evaluation;
 
@@ -26,11 +27,28 @@ public record ChunkPlan(List<PlannedEarning> earnings, List<SettledItem> settled
    *
    * @param lots      the awards grouped by the time they become available, earliest first
    * @param expiresAt when the points expire under the tenant's policy, or null
+   * @param hold      when the fraud checks hold it for review: why, and the counters it grows; else null
    */
   public record PlannedEarning(InboxItem item, long memberId, Evaluation evaluation, List<Earning.Lot> lots,
-                               Instant expiresAt) {
+                               Instant expiresAt, Hold hold) {
     public PlannedEarning {
       lots = List.copyOf(lots);
+    }
+
+    public long points() {
+      return lots.stream().mapToLong(Earning.Lot::points).sum();
+    }
+  }
+
+  /**
+   * An earning written held for review (docs/fraud.md): its lots wait with no release time until an
+   * administrator decides, and the cap and budget counters it grows are recorded, for a void to give back.
+   */
+  public record Hold(List<Finding> findings, List<Earning.Usage> usage, List<Earning.Budget> budgets) {
+    public Hold {
+      findings = List.copyOf(findings);
+      usage = List.copyOf(usage);
+      budgets = List.copyOf(budgets);
     }
   }
 

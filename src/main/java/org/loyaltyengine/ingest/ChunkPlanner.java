@@ -1,6 +1,10 @@
 package org.loyaltyengine.ingest;
 
+import org.loyaltyengine.fraud.FraudAction;
+import org.loyaltyengine.fraud.FraudClient;
+import org.loyaltyengine.fraud.FraudVerdict;
 import org.loyaltyengine.ledger.Earning;
+import org.loyaltyengine.platform.Rejection;
 import org.loyaltyengine.rules.Award;
 import org.loyaltyengine.rules.CapUsage;
 import org.loyaltyengine.rules.CompiledRuleSet;
@@ -28,12 +32,21 @@ import java.util.TreeMap;
  * the cap and budget counters it grew, the tier it lifted its member to (so a later item already earns with
  * the new tier's multiplier and tier conditions), and the id it took (so the same id later in the chunk is a
  * duplicate or a conflict).
+ *
+ * <p>With the fraud checks' verdicts (when the tenant has checks), a rejected item fails with
+ * {@code fraud_rejected} and writes nothing, as the API refuses it; a held item earns as planned but held for
+ * review: its counters are grown (it keeps its place under the caps), its points do not lift its member's tier.
  */
 public final class ChunkPlanner {
   private ChunkPlanner() {}
 
   public static ChunkPlan plan(List<InboxItem> items, ChunkFacts facts) {
-    Planning planning = new Planning(facts);
+    return plan(items, facts, Map.of());
+  }
+
+  /** @param verdicts the fraud checks' verdicts of the items they did not allow (absent: allowed) */
+  public static ChunkPlan plan(List<InboxItem> items, ChunkFacts facts, Map<InboxItem.Key, FraudVerdict> verdicts) {
+    Planning planning = new Planning(facts, verdicts);
     for (InboxItem item : items) {
       planning.take(item);
     }
@@ -42,6 +55,7 @@ public final class ChunkPlanner {
 
   private static final class Planning {
     private final ChunkFacts facts;
+    private final Map<InboxItem.Key, FraudVerdict> verdicts;
     private final TenantSettings tenant;
     private final TierSet tiers;
     private final CompiledRuleSet rules;
@@ -57,8 +71,9 @@ public final class ChunkPlanner {
     private final Map<String, String> transactionsTaken = new HashMap<>();
     private final Map<String, String> eventsTaken = new HashMap<>();
 
-    Planning(ChunkFacts facts) {
+    Planning(ChunkFacts facts, Map<InboxItem.Key, FraudVerdict> verdicts) {
       this.facts = facts;
+      this.verdicts = verdicts;
       this.tenant = facts.tenant();
       this.tiers = facts.tiers();
       this.rules = facts.rules();
@@ -90,11 +105,17 @@ public final class ChunkPlanner {
                 item.kind().idField() + " was already used for a different request", item.kind().idField()));
         return;
       }
-      earn(item, member);
+      FraudVerdict verdict = verdicts.get(item.key());
+      if (verdict != null && verdict.action() == FraudAction.REJECT) { // nothing written, the id stays free
+        Rejection r = FraudClient.rejection(verdict, "earning");
+        settled.add(ChunkPlan.SettledItem.failed(item.key(), r.code(), r.getMessage(), r.field()));
+        return;
+      }
+      earn(item, member, verdict != null && verdict.action() == FraudAction.HOLD ? verdict : null);
       taken.put(item.itemId(), item.requestHash());
     }
 
-    private void earn(InboxItem item, MemberState member) {
+    private void earn(InboxItem item, MemberState member, FraudVerdict held) {
       long memberId = member.memberId();
       String tierCode = tierNow.containsKey(memberId) ? tierNow.get(memberId) : member.tierCode();
       MemberFacts memberFacts = new MemberFacts(tierCode, tiers.multiplierPercent(tierCode), member.attributes());
@@ -106,23 +127,31 @@ public final class ChunkPlanner {
 
       Instant at = item.occurredAt();
       Map<Instant, Long> byRelease = new TreeMap<>(); // awards that share a release time share a lot
+      List<Earning.Usage> usage = new ArrayList<>();
+      List<Earning.Budget> budgets = new ArrayList<>();
       for (Award a : evaluation.breakdown()) {
         byRelease.merge(tenant.availableAt(at, a.pendingDays()), a.points(), Math::addExact);
         for (String window : a.capWindows()) {
           grown.computeIfAbsent(memberId, k -> new TreeMap<>()).computeIfAbsent(a.ruleId(), k -> new TreeMap<>())
               .merge(window, a.points(), Math::addExact);
-          caps.put(a.ruleId() + "\n" + window, verdict.capOf(a.ruleId(), window, at, tenant.zone()));
+          long cap = verdict.capOf(a.ruleId(), window, at, tenant.zone());
+          caps.put(a.ruleId() + "\n" + window, cap);
+          usage.add(new Earning.Usage(a.ruleId(), window, a.points(), cap));
         }
         if (a.budgeted()) {
           budgetsGrown.merge(a.ruleId(), a.points(), Math::addExact);
           budgetLimits.put(a.ruleId(), verdict.budgetOf(a.ruleId()));
+          budgets.add(new Earning.Budget(a.ruleId(), a.points(), verdict.budgetOf(a.ruleId())));
         }
       }
       List<Earning.Lot> lots = new ArrayList<>();
       byRelease.forEach((availableAt, points) -> lots.add(new Earning.Lot(points, availableAt)));
       earnings.add(new ChunkPlan.PlannedEarning(item, memberId, evaluation, lots,
-          tenant.expiry().expiresAt(at, tenant.zone())));
-      climbTiers(member, tierCode, evaluation.points());
+          tenant.expiry().expiresAt(at, tenant.zone()),
+          held == null ? null : new ChunkPlan.Hold(held.findings(), usage, budgets)));
+      if (held == null) { // held points count toward tiers only once approved
+        climbTiers(member, tierCode, evaluation.points());
+      }
     }
 
     /** The upgrade the ledger makes after this earning (tiers only move up here), for the member's next items. */

@@ -2,6 +2,8 @@ package org.loyaltyengine.ingest;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.loyaltyengine.fraud.FraudContext;
+import org.loyaltyengine.fraud.FraudContextJson;
 import org.loyaltyengine.http.JsonInput;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.member.MemberRules;
@@ -58,7 +60,7 @@ public final class EventBatchJson {
 
   /** An item's fact, parsed and validated; {@code canonical} is what its fingerprint is computed from. */
   private record ParsedItem(ItemKind kind, String itemId, String memberExternalId, Purchase purchase,
-                            CustomEvent event, JsonObject canonical) {}
+                            CustomEvent event, FraudContext fraud, JsonObject canonical) {}
 
   public static BatchRequest parse(JsonInput in, Instant now) {
     in.allowOnly(BATCH_FIELDS);
@@ -83,9 +85,12 @@ public final class EventBatchJson {
       throw Rejection.missing(at.isEmpty() ? "type" : at + ".type");
     }
     if ("transaction".equals(type)) {
-      PurchaseJson.PurchaseRequest request = within(at, Map.of(), () -> PurchaseJson.purchase(JsonInput.of(raw), now));
+      JsonInput in = JsonInput.of(raw);
+      PurchaseJson.PurchaseRequest request = within(at, Map.of(), () -> PurchaseJson.purchase(in, now));
+      // what the fraud checks read, validated as POST /v1/transactions validates it (not in the fingerprint)
+      FraudContext fraud = within(at, Map.of(), () -> FraudContextJson.parse(in, request.purchase().storeId()));
       return new ParsedItem(ItemKind.TRANSACTION, request.purchase().transactionId(), request.memberExternalId(),
-          request.purchase(), null, PurchaseJson.canonical(request));
+          request.purchase(), null, fraud, PurchaseJson.canonical(request));
     }
     if ("event".equals(type)) {
       JsonInput item = JsonInput.of(raw);
@@ -99,7 +104,8 @@ public final class EventBatchJson {
       copy(raw, "occurredAt", body, "occurredAt");
       copy(raw, "attributes", body, "attributes");
       CustomEvent event = within(at, Map.of("type", "eventType"), () -> PurchaseJson.event(JsonInput.of(body), now));
-      return new ParsedItem(ItemKind.EVENT, event.eventId(), member, null, event, PurchaseJson.canonical(member, event));
+      return new ParsedItem(ItemKind.EVENT, event.eventId(), member, null, event, FraudContext.none(),
+          PurchaseJson.canonical(member, event));
     }
     String field = at.isEmpty() ? "type" : at + ".type";
     throw Rejection.invalid(field, field + " must be \"transaction\" or \"event\"");
@@ -142,7 +148,7 @@ public final class EventBatchJson {
   public static InboxItem stored(InboxItem.Key key, UUID tenantId, String requestHash, JsonObject body) {
     ParsedItem p = item(body, "", key.createdAt().plus(REPARSE_SLACK));
     return new InboxItem(key.batch(), key.seq(), key.createdAt(), tenantId, p.kind(), p.itemId(), p.memberExternalId(),
-        requestHash, p.purchase(), p.event());
+        requestHash, p.purchase(), p.event(), p.fraud());
   }
 
   public static String statusPath(String batchId) {

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.loyaltyengine.fraud.FraudClient;
 import org.loyaltyengine.ledger.Earning;
 import org.loyaltyengine.ledger.EarningBatch;
 import org.loyaltyengine.ledger.LedgerRepository;
@@ -176,8 +177,16 @@ public final class IngestLedgerRepository {
     });
   }
 
-  /** A planned item as the ledger's earning: what the synchronous API would have written for it. */
+  /**
+   * A planned item as the ledger's earning: what the synchronous API would have written for it (held for
+   * review, its lots waiting with no release time, when the fraud checks hold it).
+   */
   private static Earning earning(UUID tenantId, String currency, TierSet tiers, ChunkPlan.PlannedEarning e) {
+    Earning planned = plannedEarning(tenantId, currency, tiers, e);
+    return e.hold() == null ? planned : FraudClient.held(planned);
+  }
+
+  private static Earning plannedEarning(UUID tenantId, String currency, TierSet tiers, ChunkPlan.PlannedEarning e) {
     InboxItem item = e.item();
     String breakdown = PurchaseJson.breakdown(e.evaluation()).encode();
     if (item.kind() == ItemKind.TRANSACTION) {

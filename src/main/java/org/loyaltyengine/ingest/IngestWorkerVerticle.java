@@ -10,6 +10,13 @@ import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
+import org.loyaltyengine.fraud.Attempt;
+import org.loyaltyengine.fraud.FraudAction;
+import org.loyaltyengine.fraud.FraudPolicy;
+import org.loyaltyengine.fraud.FraudRepository;
+import org.loyaltyengine.fraud.FraudScreen;
+import org.loyaltyengine.fraud.FraudVerdict;
+import org.loyaltyengine.ledger.Earning;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRepository;
 import org.loyaltyengine.tier.TierLookup;
@@ -27,8 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +62,10 @@ import java.util.concurrent.TimeoutException;
  * failing, its items are applied one by one, so one bad item fails alone and a member's later items wait
  * behind an item that cannot be applied yet.
  *
+ * <p>When the tenant's fraud checks look at earnings, a group's planned earnings are screened together before
+ * the commit, as the API screens each write (docs/fraud.md): a held item is written held for review, a rejected
+ * one fails with {@code fraud_rejected}.
+ *
  * <p>Deployed as a worker verticle: evaluating a chunk is CPU work that must not hold up an event loop.
  */
 public final class IngestWorkerVerticle extends VerticleBase {
@@ -65,6 +79,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
    * (R__earning.sql), an id taken meanwhile (23505), a deadlock or serialization failure.
    */
   private static final Set<String> RETRYABLE = Set.of("LY002", "LY003", "23505", "40P01", "40001");
+  private final Clock clock = Clock.systemUTC();
 
   private final AppConfig config;
   private final NodeState caches;
@@ -82,6 +97,8 @@ public final class IngestWorkerVerticle extends VerticleBase {
   private TenantSettingsRepository settings;
   private TierRepository tiers;
   private RuleSetRepository ruleSets;
+  private FraudRepository fraudRepository;
+  private FraudScreen fraud;
 
   /** @param index this verticle's place among the node's ingest verticles: it works partitions p with p % instances == index */
   public IngestWorkerVerticle(AppConfig config, NodeState caches, MeterRegistry registry, int index) {
@@ -109,6 +126,9 @@ public final class IngestWorkerVerticle extends VerticleBase {
         new MemberRepository(pool), new TierLookup(caches.tenants(), settings, caches.tiers(), tiers),
         java.time.Clock.systemUTC());
     ruleSets = new RuleSetRepository(pool);
+    fraudRepository = new FraudRepository(pool);
+    fraud = new FraudScreen(vertx.eventBus(), config.fraud().timeoutMs(), config.fraud().enabled(),
+        caches.fraudPolicies(), fraudRepository::policy, caches.fraudRates());
     for (ItemStatus s : List.of(ItemStatus.APPLIED, ItemStatus.DUPLICATE, ItemStatus.FAILED)) {
       settledItems.put(s, Counter.builder("loyalty_ingest_items").tag("status", s.wireName())
           .description("Inbox items settled by this node's ingest workers, by outcome").register(registry));
@@ -181,14 +201,21 @@ public final class IngestWorkerVerticle extends VerticleBase {
    */
   private Future<Boolean> apply(SqlConnection connection, UUID tenantId, List<InboxItem> items, int attempt) {
     return setting(tenantId)
-        .compose(s -> ledger.facts(connection, s.tenant(), s.tiers(), s.rules(), items)
-            .compose(facts -> commit(connection, s, ChunkPlanner.plan(items, facts))))
-        .map(plan -> {
+        .compose(s -> fraud.policy(tenantId).compose(policy -> ledger.facts(connection, s.tenant(), s.tiers(),
+            s.rules(), items).compose(facts -> screenAndCommit(connection, s, policy, items, facts))))
+        .transform(ar -> {
+          if (ar.failed()) {
+            return Future.failedFuture(ar.cause());
+          }
+          ChunkPlan plan = ar.result().plan();
           count(ItemStatus.APPLIED, plan.earnings().size());
           plan.settled().forEach(item -> count(item.status(), 1));
-          return true;
+          return Future.succeededFuture(ar.result());
         })
-        .recover(err -> {
+        .compose(step -> step.rest().isEmpty() ? Future.succeededFuture(true)
+                // the rest, read, planned and screened again on what the step wrote; it recovers on its own
+                : apply(connection, tenantId, step.rest(), 1),
+            err -> {
           boolean retryable = isRetryable(err);
           if (!retryable && !isCausedByItems(err)) {
             return Future.failedFuture(err); // the database, the connection or this code: the round is tried again
@@ -219,6 +246,61 @@ public final class IngestWorkerVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * What one pass applied ({@code plan}), and the items left for the next pass: none, unless a fraud check
+   * did not allow an item of the group.
+   */
+  private record Step(ChunkPlan plan, List<InboxItem> rest) {}
+
+  /**
+   * Plans the group and, when the tenant's checks look at earnings, screens its earnings with one request to
+   * the fraud workers (judged in order, each seeing the earlier ones as written) before committing:
+   * <ul>
+   *   <li>all allowed: the whole group in one statement, as without checks;</li>
+   *   <li>checks unavailable: the tenant's onFailure verdict for every item at once (all held, or all let
+   *       through), in one statement;</li>
+   *   <li>else the items up to the first one not allowed, that one held (written held for review) or rejected
+   *       (failed {@code fraud_rejected}, nothing written): their verdicts were judged on exactly what they write.
+   *       The items after it are planned and screened again on what was written, in the next step.</li>
+   * </ul>
+   * A tenant without checks on earnings pays one cached lookup per group, no event-bus request.
+   */
+  private Future<Step> screenAndCommit(SqlConnection connection, Setting s, FraudPolicy policy, List<InboxItem> items,
+                                       ChunkFacts facts) {
+    ChunkPlan plan = ChunkPlanner.plan(items, facts);
+    if (!policy.covers(Attempt.Kind.EARNING) || plan.earnings().isEmpty()) {
+      return commit(connection, s, plan, List.of()).map(p -> new Step(p, List.of()));
+    }
+    Instant now = clock.instant();
+    List<Attempt> attempts = new ArrayList<>(plan.earnings().size());
+    for (ChunkPlan.PlannedEarning e : plan.earnings()) {
+      attempts.add(new Attempt(Attempt.Kind.EARNING, s.tenant().tenantId(), e.memberId(), e.item().itemId(), e.points(),
+          now, null, e.item().fraud()));
+    }
+    return fraud.screenAll(policy, attempts).compose(screening -> {
+      List<FraudVerdict> verdicts = screening.verdicts();
+      int k = 0;
+      while (k < verdicts.size() && verdicts.get(k).action() == FraudAction.ALLOW) {
+        k++;
+      }
+      if (k == verdicts.size()) {
+        return commit(connection, s, plan, attempts).map(p -> new Step(p, List.of()));
+      }
+      if (screening.unavailable()) { // one verdict for all, whatever the items carry
+        Map<InboxItem.Key, FraudVerdict> all = new HashMap<>();
+        plan.earnings().forEach(e -> all.put(e.item().key(), verdicts.get(0)));
+        return commit(connection, s, ChunkPlanner.plan(items, facts, all), attempts).map(p -> new Step(p, List.of()));
+      }
+      FraudVerdict verdict = verdicts.get(k);
+      InboxItem flagged = plan.earnings().get(k).item();
+      int cut = items.indexOf(flagged) + 1;
+      ChunkPlan upTo = ChunkPlanner.plan(items.subList(0, cut), facts, Map.of(flagged.key(), verdict));
+      List<Attempt> written = attempts.subList(0, verdict.action() == FraudAction.REJECT ? k : k + 1);
+      return commit(connection, s, upTo, written)
+          .map(p -> new Step(p, List.copyOf(items.subList(cut, items.size()))));
+    });
+  }
+
   /** In inbox order; an item left pending holds back its member's later items, as order requires. */
   private Future<Boolean> oneByOne(SqlConnection connection, UUID tenantId, List<InboxItem> items) {
     Set<String> heldBack = new HashSet<>();
@@ -243,14 +325,30 @@ public final class IngestWorkerVerticle extends VerticleBase {
    * The plan's statement in its transaction, then the read-model documents of the members it changed (after
    * the commit: a view read before it could not see the chunk).
    */
-  private Future<ChunkPlan> commit(SqlConnection connection, Setting s, ChunkPlan plan) {
+  private Future<ChunkPlan> commit(SqlConnection connection, Setting s, ChunkPlan plan, List<Attempt> screened) {
     UUID tenantId = s.tenant().tenantId();
     return connection.begin().compose(tx -> ledger.apply(connection, tenantId, s.tenant().currency(), s.tiers(), plan)
+        .compose(changed -> holds(connection, tenantId, plan).compose(v -> fraudRepository.signals(connection, screened))
+            .map(changed))
         .compose(changed -> tx.commit().map(changed))
         .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result())
             : tx.rollback().transform(ignored -> Future.<List<IngestLedgerRepository.Fence>>failedFuture(ar.cause()))))
         .compose(changed -> memberViews.refresh(tenantId, changed.stream().map(f -> f.externalId()).toList()))
         .map(plan);
+  }
+
+  /** The held earnings of the plan, marked held in the same transaction (rare: one statement each). */
+  private Future<Void> holds(SqlConnection connection, UUID tenantId, ChunkPlan plan) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ChunkPlan.PlannedEarning e : plan.earnings()) {
+      if (e.hold() != null) {
+        List<Instant> releaseAt = e.lots().stream().map(Earning.Lot::availableAt).toList();
+        chain = chain.compose(v -> fraudRepository.holdEarning(connection, tenantId, e.memberId(),
+            e.item().kind().causeType(), e.item().itemId(), releaseAt, e.hold().findings(), e.hold().usage(),
+            e.hold().budgets()).mapEmpty());
+      }
+    }
+    return chain;
   }
 
   private Future<Setting> setting(UUID tenantId) {

@@ -97,7 +97,7 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
 
   public record Fulfillment(boolean enabled, int instances, long pollMs, int claimBatch, long leaseMs,
                             long backoffBaseMs, long backoffCapMs, int circuitFailuresToOpen, long circuitResetMs,
-                            int maxQueuedBatches) {}
+                            int maxQueuedBatches, String allowedTargets) {}
 
   public record Webhooks(boolean enabled, long pollMs, int claimBatch, long leaseMs, long timeoutMs, long backoffBaseMs,
                          long backoffCapMs, int maxAgeHours, int concurrencyPerEndpoint, int circuitFailuresToOpen,
@@ -261,7 +261,8 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
             s.integer("LOYALTY_FULFILLMENT_BACKOFF_CAP_MS", 1, 86_400_000),
             s.integer("LOYALTY_FULFILLMENT_CIRCUIT_FAILURES_TO_OPEN", 1, 1_000),
             s.integer("LOYALTY_FULFILLMENT_CIRCUIT_RESET_MS", 10, 3_600_000),
-            s.integer("LOYALTY_FULFILLMENT_MAX_QUEUED_BATCHES", 1, 100_000)),
+            s.integer("LOYALTY_FULFILLMENT_MAX_QUEUED_BATCHES", 1, 100_000),
+            s.string("LOYALTY_FULFILLMENT_ALLOWED_TARGETS")),
         new Retention(s.bool("LOYALTY_RETENTION_ENABLED"), s.integer("LOYALTY_RETENTION_EVERY_MS", 100, 86_400_000),
             s.integer("LOYALTY_RETENTION_BATCH_ROWS", 1, 100_000),
             s.integer("LOYALTY_RETENTION_MAX_BATCHES_PER_RUN", 1, 1_000_000),

@@ -20,6 +20,7 @@ import org.loyaltyengine.fulfillment.Backoff;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.platform.Backlog;
 import org.loyaltyengine.platform.InFlightLimit;
+import org.loyaltyengine.platform.TargetLookup;
 import org.loyaltyengine.webhook.WebhookDeliveryRepository.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,7 @@ public final class WebhookDispatcherVerticle extends VerticleBase {
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setName("webhooks"),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(Math.max(256, w.concurrencyPerEndpoint())));
     sender = new WebhookSender(vertx, http, w.timeoutMs(), Clock.systemUTC(),
-        new TargetLookup(vertx, TargetPolicy.parse(w.allowedTargets())));
+        TargetLookup.webhooks(vertx, config));
     retries = new RetrySchedule(new Backoff(w.backoffBaseMs(), w.backoffCapMs()), Duration.ofHours(w.maxAgeHours()));
     for (Outcome o : Outcome.values()) {
       outcomes.put(o, Counter.builder("loyalty_webhook_deliveries").tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))

@@ -10,6 +10,7 @@ import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.http.RequestHash;
 import org.loyaltyengine.http.Responses;
 import org.loyaltyengine.platform.Rejection;
+import org.loyaltyengine.platform.TargetLookup;
 import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tenant.Caller;
 import org.loyaltyengine.tenant.Scope;
@@ -52,7 +53,8 @@ public final class WebhookRoutes {
         in.optionalString("description", 0, WebhookDraft.MAX_DESCRIPTION_LENGTH).orElse(null));
     String hash = RequestHash.of(new JsonObject().put("url", draft.url())
         .put("eventTypes", new JsonArray(draft.eventTypes())).put("description", draft.description()));
-    targets.checkSubscription(draft.url())
+    targets.checkConfigured(draft.url(), reason -> new Rejection(Rejection.Kind.UNPROCESSABLE,
+            "webhook_target_forbidden", "url: " + reason, "url"))
         .compose(ok -> webhooks.create(caller.tenantId(), draft, SigningSecret.generate(), key, hash))
         .onSuccess(c -> Responses.json(ctx, c.replayed() ? 200 : 201, WebhookJson.created(c)))
         .onFailure(ctx::fail);

@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
+import org.loyaltyengine.platform.TargetLookup;
+
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 

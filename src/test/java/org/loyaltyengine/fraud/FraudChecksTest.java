@@ -173,4 +173,43 @@ class FraudChecksTest {
     assertNotNull(c);
     assertEquals(0.0, c.ratePerMinute(now + 200), 1e-9, "old minutes fall out of the ring");
   }
+
+  static Attempt earningOf(long member, String id, long points, Location location) {
+    return new Attempt(Attempt.Kind.EARNING, UUID.randomUUID(), member, id, points, NOW, null,
+        new FraudContext(null, location, null, null));
+  }
+
+  @Test
+  @DisplayName("in order: each earning sees the member's earlier earnings of the same batch as written")
+  void inOrderCarriesEarlierEarnings() {
+    FraudPolicy p = policy(check(CheckKind.EARNINGS_PER_MEMBER, FraudAction.HOLD, 2, 60, 0, 0),
+        check(CheckKind.POINTS_PER_MEMBER_PER_DAY, FraudAction.REJECT, 1_000, 0, 0, 0));
+    List<FraudVerdict> v = FraudChecks.evaluateInOrder(p, List.of(
+            earningOf(1, "a", 100, null), earningOf(2, "b", 100, null), earningOf(1, "c", 100, null),
+            earningOf(1, "d", 100, null), earningOf(2, "e", 950, null), earningOf(2, "f", 10, null)),
+        java.util.Map.of(2L, activity(0, 0, 0)));
+    assertEquals(List.of(FraudAction.ALLOW, FraudAction.ALLOW, FraudAction.ALLOW, FraudAction.HOLD,
+        FraudAction.REJECT, FraudAction.ALLOW), v.stream().map(FraudVerdict::action).toList(),
+        "member 1's third earning is past 2 in the window; member 2's 950 would pass 1000 points a day, and being "
+            + "refused (nothing written) it does not count against the next one");
+  }
+
+  @Test
+  @DisplayName("in order: a batch's purchase far from the member's previous one in the same batch is caught")
+  void inOrderCarriesLocations() {
+    FraudPolicy p = policy(check(CheckKind.DISTANT_STORES, FraudAction.HOLD, 0, 30, 300, 0));
+    List<FraudVerdict> v = FraudChecks.evaluateInOrder(p, List.of(earningOf(1, "a", 10, WARSAW),
+        earningOf(1, "b", 10, null), earningOf(1, "c", 10, KRAKOW), earningOf(1, "d", 10, MADRID)), java.util.Map.of());
+    assertEquals(List.of(FraudAction.ALLOW, FraudAction.ALLOW, FraudAction.ALLOW, FraudAction.HOLD),
+        v.stream().map(FraudVerdict::action).toList());
+  }
+
+  @Test
+  @DisplayName("an earning of no points writes no ledger entry, so it does not count as an earning")
+  void zeroPointsDoNotCount() {
+    MemberActivity after = MemberActivity.NONE.after(earningOf(1, "z", 0, null));
+    assertEquals(0, after.earnings());
+    assertEquals(1, MemberActivity.NONE.after(earningOf(1, "y", 5, null)).earnings());
+    assertEquals(5, MemberActivity.NONE.after(earningOf(1, "y", 5, null)).points24h());
+  }
 }

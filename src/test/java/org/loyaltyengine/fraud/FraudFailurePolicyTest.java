@@ -81,7 +81,7 @@ class FraudFailurePolicyTest {
     Tenant t = FraudTestSupport.tenant(engine, "slow", "hold");
     engine.enrol(t.adminKey(), "sam");
     var bus = engine.server().vertx().eventBus();
-    var silent = bus.<JsonObject>consumer(FraudClient.ADDRESS, m -> { /* never answers: the 200 ms timeout fires */ });
+    var silent = bus.<JsonObject>consumer(FraudScreen.ADDRESS, m -> { /* never answers: the 200 ms timeout fires */ });
     silent.completion().await();
     try {
       Reply r = engine.post("/v1/transactions", t.adminKey(), FraudTestSupport.purchase("sl-1", "sam", 10_000));
@@ -90,7 +90,7 @@ class FraudFailurePolicyTest {
     } finally {
       silent.unregister().await();
     }
-    var failing = bus.<JsonObject>consumer(FraudClient.ADDRESS, m -> m.fail(500, "database down"));
+    var failing = bus.<JsonObject>consumer(FraudScreen.ADDRESS, m -> m.fail(500, "database down"));
     failing.completion().await();
     try {
       Reply r = engine.post("/v1/transactions", t.adminKey(), FraudTestSupport.purchase("sl-2", "sam", 10_000));
@@ -101,5 +101,50 @@ class FraudFailurePolicyTest {
     }
     assertEquals(200, FraudTestSupport.points(engine, t, "sam").getLong("pending"));
     assertEquals(0, FraudTestSupport.points(engine, t, "sam").getLong("available"));
+  }
+
+  /** Posts a batch of purchases and waits until it is done; its final status. */
+  static JsonObject ingest(Tenant t, String batchId, JsonObject... purchases) {
+    io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+    for (JsonObject p : purchases) {
+      items.add(p.copy().put("type", "transaction"));
+    }
+    Reply r = engine.post("/v1/event-batches", t.adminKey(), new JsonObject().put("batchId", batchId).put("items", items));
+    assertEquals(202, r.status(), r.body().toString());
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      JsonObject status = engine.get("/v1/event-batches/" + batchId, t.adminKey()).json();
+      if ("done".equals(status.getString("status"))) {
+        return status;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("batch not done: " + status.encode());
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("ingested purchases too: onFailure hold holds the whole batch for review, onFailure allow applies it")
+  void ingestionFollowsTheFailurePolicy() {
+    Tenant closed = FraudTestSupport.tenant(engine, "ingest-closed", "hold");
+    engine.enrol(closed.adminKey(), "ivy");
+    JsonObject held = ingest(closed, "ic-batch", FraudTestSupport.purchase("ic-1", "ivy", 10_000),
+        FraudTestSupport.purchase("ic-2", "ivy", 5_000));
+    assertEquals(2, held.getJsonObject("counts").getInteger("applied"), held.encode());
+    assertEquals(0, FraudTestSupport.points(engine, closed, "ivy").getLong("available"));
+    assertEquals(150, FraudTestSupport.points(engine, closed, "ivy").getLong("pending"));
+    assertEquals(2, engine.queryLong("select count(*) from fraud_holds where tenant_id = ?::uuid and status = 'held' "
+        + "and findings -> 0 ->> 'check' = 'checks_unavailable'", closed.id()));
+
+    Tenant open = FraudTestSupport.tenant(engine, "ingest-open", "allow");
+    engine.enrol(open.adminKey(), "oto");
+    JsonObject applied = ingest(open, "io-batch", FraudTestSupport.purchase("io-1", "oto", 10_000));
+    assertEquals(1, applied.getJsonObject("counts").getInteger("applied"), applied.encode());
+    assertEquals(100, FraudTestSupport.points(engine, open, "oto").getLong("available"));
   }
 }

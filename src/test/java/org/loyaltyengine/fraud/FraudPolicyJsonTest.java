@@ -64,10 +64,13 @@ class FraudPolicyJsonTest {
     Attempt attempt = new Attempt(Attempt.Kind.EARNING, java.util.UUID.randomUUID(), 42, "t-9", 1234,
         java.time.Instant.parse("2026-12-06T12:00:00Z"), null,
         new FraudContext("WAW-1", new Location(52.2297, 21.0122), "dev-1", "2001:db8::1"));
-    JsonObject wire = new JsonObject(FraudMessageJson.request(policy, attempt).encode()); // as another node decodes it
-    assertEquals(policy, FraudMessageJson.policy(wire));
-    assertEquals(attempt, FraudMessageJson.attempt(wire));
-    FraudVerdict verdict = FraudVerdict.of(java.util.List.of(new Finding("distant_stores", FraudAction.HOLD, "far")));
-    assertEquals(verdict, FraudMessageJson.verdict(new JsonObject(FraudMessageJson.toJson(verdict).encode())));
+    Attempt second = new Attempt(Attempt.Kind.EARNING, attempt.tenantId(), 43, "t-10", 0, attempt.at(), null,
+        FraudContext.none());
+    JsonObject wire = new JsonObject(FraudMessageJson.request(policy, java.util.List.of(attempt, second)).encode());
+    assertEquals(policy, FraudMessageJson.policy(wire)); // as another node decodes it
+    assertEquals(java.util.List.of(attempt, second), FraudMessageJson.attempts(wire));
+    java.util.List<FraudVerdict> verdicts = java.util.List.of(
+        FraudVerdict.of(java.util.List.of(new Finding("distant_stores", FraudAction.HOLD, "far"))), FraudVerdict.CLEAR);
+    assertEquals(verdicts, FraudMessageJson.verdicts(new JsonObject(FraudMessageJson.reply(verdicts).encode())));
   }
 }

@@ -173,4 +173,37 @@ class ChunkPlannerTest {
     assertEquals(List.of("l1:4"), earned(plan));
     assertEquals(4, plan.usage().get(0).points());
   }
+
+  static org.loyaltyengine.fraud.FraudVerdict verdict(org.loyaltyengine.fraud.FraudAction action) {
+    return org.loyaltyengine.fraud.FraudVerdict.of(List.of(
+        new org.loyaltyengine.fraud.Finding("points_per_transaction", action, "too many points")));
+  }
+
+  @Test
+  @DisplayName("a rejected item fails fraud_rejected and consumes nothing: its id stays free, caps and tiers untouched")
+  void rejectedItemConsumesNothing() {
+    InboxItem login = event("l1", "anna", "app_login");
+    InboxItem big = purchase("t1", "anna", 10_000);
+    List<InboxItem> items = List.of(login, big, event("l2", "anna", "app_login"), purchase("t1", "anna", 10_000));
+    ChunkPlan plan = ChunkPlanner.plan(items, facts(List.of(member(1, "anna")), Map.of(), Map.of(), Map.of()),
+        Map.of(big.key(), verdict(org.loyaltyengine.fraud.FraudAction.REJECT)));
+    assertEquals(List.of("1:failed:fraud_rejected:null"), settled(plan));
+    assertEquals(List.of("l1:4", "l2:4", "t1:100"), earned(plan),
+        "no gold multiplier for l2 (the rejected purchase lifted nothing); the same id later is planned afresh");
+  }
+
+  @Test
+  @DisplayName("a held item grows its counters (it keeps its place under the caps) but lifts no tier until approved")
+  void heldItemKeepsCapsButLiftsNoTier() {
+    InboxItem login = event("l1", "anna", "app_login");
+    InboxItem big = purchase("t1", "anna", 10_000);
+    List<InboxItem> items = List.of(login, big, event("l2", "anna", "app_login"));
+    ChunkPlan plan = ChunkPlanner.plan(items, facts(List.of(member(1, "anna")), Map.of(), Map.of(), Map.of()),
+        Map.of(big.key(), verdict(org.loyaltyengine.fraud.FraudAction.HOLD)));
+    assertEquals(List.of("l1:4", "t1:100", "l2:4"), earned(plan), "anna is not gold while her purchase is held");
+    ChunkPlan.PlannedEarning held = plan.earnings().get(1);
+    assertEquals("points_per_transaction", held.hold().findings().get(0).check());
+    assertEquals(null, plan.earnings().get(0).hold());
+    assertEquals(8, plan.usage().get(0).points(), "the logins' day cap counter, summed");
+  }
 }

@@ -67,6 +67,7 @@ public final class TestEngine implements AutoCloseable {
     env.put("LOYALTY_PG_POOL_SIZE", "4");
     env.put("LOYALTY_OPERATOR_TOKEN", OPERATOR_TOKEN);
     env.put("LOYALTY_WEBHOOKS_ALLOWED_TARGETS", "127.0.0.1"); // test receivers listen on loopback (SSRF guard)
+    env.put("LOYALTY_FULFILLMENT_ALLOWED_TARGETS", "127.0.0.1"); // so do the partner simulators
     env.putAll(overrides);
     this.client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
   }

@@ -1,6 +1,4 @@
-package org.loyaltyengine.webhook;
-
-import org.loyaltyengine.platform.ConfigException;
+package org.loyaltyengine.platform;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -14,11 +12,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which addresses a webhook may reach (the SSRF guard, docs/webhooks.md). Loopback, private (RFC 1918,
- * shared 100.64/10, fc00::/7), link-local (169.254/16, fe80::/10), cloud metadata (169.254.169.254,
- * fd00:ec2::254), unspecified, broadcast and multicast addresses are refused, unless the operator's
- * allow-list ({@code LOYALTY_WEBHOOKS_ALLOWED_TARGETS}: IPs, CIDRs or host names, comma separated) permits
- * them. Pure: the caller resolves names; this only judges addresses.
+ * Which addresses the engine may call at a tenant's request (the SSRF guard, docs/security.md): webhooks and
+ * fulfillment partners. Loopback, private (RFC 1918, shared 100.64/10, fc00::/7), link-local (169.254/16,
+ * fe80::/10), cloud metadata (169.254.169.254, fd00:ec2::254), unspecified, broadcast and multicast addresses
+ * are refused, unless the operator's allow-list for that kind of call ({@code LOYALTY_WEBHOOKS_ALLOWED_TARGETS},
+ * {@code LOYALTY_FULFILLMENT_ALLOWED_TARGETS}: IPs, CIDRs or host names, comma separated) permits them. Pure:
+ * the caller resolves names ({@link TargetLookup}); this only judges addresses.
  */
 public final class TargetPolicy {
   private record Cidr(byte[] network, int prefix) {
@@ -50,14 +49,24 @@ public final class TargetPolicy {
 
   private final List<Cidr> allowedRanges;
   private final Set<String> allowedHosts;
+  private final String setting;
 
-  private TargetPolicy(List<Cidr> allowedRanges, Set<String> allowedHosts) {
+  private TargetPolicy(List<Cidr> allowedRanges, Set<String> allowedHosts, String setting) {
     this.allowedRanges = allowedRanges;
     this.allowedHosts = allowedHosts;
+    this.setting = setting;
   }
 
-  /** The allow-list: comma separated IPs ({@code 127.0.0.1}, {@code ::1}), CIDRs ({@code 10.0.0.0/8}) or host names. */
-  public static TargetPolicy parse(String allowList) {
+  /** The operator's setting this allow-list comes from. */
+  public String setting() {
+    return setting;
+  }
+
+  /**
+   * The allow-list: comma separated IPs ({@code 127.0.0.1}, {@code ::1}), CIDRs ({@code 10.0.0.0/8}) or host
+   * names; {@code setting} names it in a refusal.
+   */
+  public static TargetPolicy parse(String allowList, String setting) {
     List<Cidr> ranges = new ArrayList<>();
     Set<String> hosts = new HashSet<>();
     for (String raw : allowList.split(",")) {
@@ -72,15 +81,15 @@ public final class TargetPolicy {
         try {
           ranges.add(cidr(entry.contains("/") ? entry : entry + "/" + (literal(entry) instanceof Inet4Address ? 32 : 128)));
         } catch (IllegalArgumentException e) {
-          throw new ConfigException("LOYALTY_WEBHOOKS_ALLOWED_TARGETS: \"" + entry + "\" is not an IP address or CIDR");
+          throw new ConfigException(setting + ": \"" + entry + "\" is not an IP address or CIDR");
         }
       } else if (entry.matches("[A-Za-z0-9.-]{1,253}")) {
         hosts.add(entry.toLowerCase(Locale.ROOT));
       } else {
-        throw new ConfigException("LOYALTY_WEBHOOKS_ALLOWED_TARGETS: \"" + entry + "\" is not an IP, CIDR or host name");
+        throw new ConfigException(setting + ": \"" + entry + "\" is not an IP, CIDR or host name");
       }
     }
-    return new TargetPolicy(List.copyOf(ranges), Set.copyOf(hosts));
+    return new TargetPolicy(List.copyOf(ranges), Set.copyOf(hosts), setting);
   }
 
   /** Whether the operator allowed this host name, whatever it resolves to. */

@@ -1,4 +1,4 @@
-package org.loyaltyengine.webhook;
+package org.loyaltyengine.platform;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("SSRF guard: which addresses a webhook may reach")
 class TargetPolicyTest {
-  private static final TargetPolicy NOTHING_ALLOWED = TargetPolicy.parse("");
+  private static final TargetPolicy NOTHING_ALLOWED = TargetPolicy.parse("", "LOYALTY_WEBHOOKS_ALLOWED_TARGETS");
 
   private static InetAddress ip(String literal) {
     InetAddress a = TargetPolicy.literal(literal);
@@ -52,7 +52,7 @@ class TargetPolicyTest {
   @Test
   @DisplayName("the operator's allow-list permits exactly its IPs, CIDRs and host names")
   void allowList() {
-    TargetPolicy policy = TargetPolicy.parse(" 127.0.0.1 , 10.0.0.0/8, [::1], fd00::/8, hooks.internal ");
+    TargetPolicy policy = TargetPolicy.parse(" 127.0.0.1 , 10.0.0.0/8, [::1], fd00::/8, hooks.internal ", "LOYALTY_WEBHOOKS_ALLOWED_TARGETS");
     assertTrue(policy.refusal(ip("127.0.0.1")).isEmpty());
     assertFalse(policy.refusal(ip("127.0.0.2")).isEmpty(), "one IP, not the whole loopback range");
     assertTrue(policy.refusal(ip("10.200.3.4")).isEmpty());
@@ -68,7 +68,7 @@ class TargetPolicyTest {
   @ValueSource(strings = {"10.0.0.0/33", "300.1.1.1/8", "not a host", "fe80::/200", "a_b"})
   @DisplayName("a malformed allow-list entry stops start-up with the setting named")
   void malformedAllowList(String entry) {
-    ConfigException e = assertThrows(ConfigException.class, () -> TargetPolicy.parse(entry));
+    ConfigException e = assertThrows(ConfigException.class, () -> TargetPolicy.parse(entry, "LOYALTY_WEBHOOKS_ALLOWED_TARGETS"));
     assertTrue(e.getMessage().startsWith("LOYALTY_WEBHOOKS_ALLOWED_TARGETS"), e.getMessage());
   }
 
