@@ -92,6 +92,7 @@ BENCH_LINES=${BENCH_LINES:-5}
 BENCH_DISTURBED_PCT=${BENCH_DISTURBED_PCT:-10}    # other processes above this % of one core: disturbed
 BENCH_INVARIANT_TIMEOUT=${BENCH_INVARIANT_TIMEOUT:-60}
 BENCH_SEED_TIMEOUT=${BENCH_SEED_TIMEOUT:-1500}
+BENCH_READ_MODEL_TIMEOUT=${BENCH_READ_MODEL_TIMEOUT:-900} # the server's warm-up of every member's read-model document
 BENCH_REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379}
 SMOKE_SUFFIX=; [[ $SMOKE == 0 ]] || SMOKE_SUFFIX=-smoke
 BENCH_REDIS_PREFIX=${BENCH_REDIS_PREFIX:-bench-$BENCH_PG_PROFILE$SMOKE_SUFFIX}
@@ -176,6 +177,26 @@ finish_workload() {
   WRITTEN+=("$base.json")
 }
 
+# The server warms the read model at start (every run starts with an empty Redis prefix): no phase measures a
+# cold model. Sets READ_MODEL_WARM_S; then samples the documents' memory (READ_MODEL_BYTES: average per member).
+read_model_wait() {
+  local t0=$SECONDS marker="$BENCH_REDIS_PREFIX:mv:complete"
+  say "waiting for the read model's warm-up ($BENCH_MEMBERS members)"
+  until [[ $(redis-cli -u "$BENCH_REDIS_URL" exists "$marker" 2>/dev/null) == 1 ]]; do
+    (( SECONDS - t0 < BENCH_READ_MODEL_TIMEOUT )) || die "the read model was not warm after $BENCH_READ_MODEL_TIMEOUT s"
+    sleep 1
+  done
+  READ_MODEL_WARM_S=$((SECONDS - t0))
+  local sample total=0 n=0 bytes
+  sample=$(tail -n +2 "$MEMBERS_CSV" | shuf -n 500 --random-source=<(yes "$RUN_SEED") | cut -d, -f1)
+  for id in $sample; do
+    bytes=$(redis-cli -u "$BENCH_REDIS_URL" memory usage "$BENCH_REDIS_PREFIX:mv:$TENANT_ID:$id" 2>/dev/null)
+    [[ $bytes =~ ^[0-9]+$ ]] && { total=$((total + bytes)); n=$((n + 1)); }
+  done
+  READ_MODEL_BYTES=$(( n > 0 ? total / n : 0 ))
+  say "read model warm in ${READ_MODEL_WARM_S}s; ${READ_MODEL_BYTES} bytes per member (MEMORY USAGE of $n sampled documents)"
+}
+
 workload_reads() {
   begin_workload reads
   cat > "$RAW/pk.sql" <<SQL
@@ -195,8 +216,8 @@ SQL
     --header "Authorization: Bearer $ADMIN_KEY" --url "$BASE/v1/members/{id}/status" --url "$BASE/v1/members/{id}" \
     --url "$BASE/v1/members/{id}/transactions?limit=10"
   from_open "$BENCH_READS_RATE"; record_phase open "read mix, open loop at $BENCH_READS_RATE/s"
-  finish_workload "\"ratios\":{\"closed_to_pgbench_pk\":$(ratio "$closed" "$pg"),\"closed_to_health_live\":$(ratio "$closed" "$HEALTH_RPS")},\"invariants\":null" \
-    "Ratios: closed loop ÷ pgbench PK = **$(ratio "$closed" "$pg")**; closed loop ÷ /health/live = **$(ratio "$closed" "$HEALTH_RPS")**. Reads write nothing: no invariant check."
+  finish_workload "\"ratios\":{\"closed_to_pgbench_pk\":$(ratio "$closed" "$pg"),\"closed_to_health_live\":$(ratio "$closed" "$HEALTH_RPS")},\"read_model\":{\"warm_up_s\":$READ_MODEL_WARM_S,\"bytes_per_member\":$READ_MODEL_BYTES,\"members\":$BENCH_MEMBERS},\"invariants\":null" \
+    "Ratios: closed loop ÷ pgbench PK = **$(ratio "$closed" "$pg")**; closed loop ÷ /health/live = **$(ratio "$closed" "$HEALTH_RPS")**. Reads write nothing: no invariant check. Read model: warm ${READ_MODEL_WARM_S} s after the server's start, **${READ_MODEL_BYTES} bytes per member** in Redis (≈ $(( READ_MODEL_BYTES * BENCH_MEMBERS / 1048576 )) MiB for $BENCH_MEMBERS members)."
 }
 
 # The minimal SQL of one earning, one statement and one commit: one transaction row, one ledger entry, one
@@ -487,6 +508,7 @@ PG_POSTMASTER=$(pg_postmaster_pid)
 pg_seed
 describe_run
 server_start
+read_model_wait
 tenant_setup
 for w in "${WORKLOADS[@]}"; do "workload_$w"; done
 

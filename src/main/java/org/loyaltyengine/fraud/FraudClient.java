@@ -14,13 +14,13 @@ import java.util.UUID;
 
 /**
  * The write path's side of the fraud checks. For a tenant with checks configured it answers a replay from
- * the stored reply first, asks a fraud worker ({@link FraudScreen}) for a verdict on the write about to happen, then refuses it ({@code 422 fraud_rejected}), writes it held for review, or
+ * the stored reply first, asks a fraud worker ({@link FraudScreenClient}) for a verdict on the write about to happen, then refuses it ({@code 422 fraud_rejected}), writes it held for review, or
  * writes it as usual, always in one PostgreSQL transaction with its fraud signals. When no worker answers
  * in time or it fails, the tenant's {@code onFailure} decides: let the write through, or hold it. Tenants
  * without checks pay one cached lookup and nothing else.
  */
 public final class FraudClient {
-  private final FraudScreen screen;
+  private final FraudScreenClient screen;
   private final FraudRepository repository;
   private final LedgerRepository ledger;
   private final RedemptionRepository redemptions;
@@ -28,7 +28,7 @@ public final class FraudClient {
   private final FraudRates rates;
   private final Clock clock;
 
-  public FraudClient(FraudScreen screen, FraudRepository repository, LedgerRepository ledger,
+  public FraudClient(FraudScreenClient screen, FraudRepository repository, LedgerRepository ledger,
                      RedemptionRepository redemptions, MemberLookup members, FraudRates rates, Clock clock) {
     this.screen = screen;
     this.repository = repository;

@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A fraud worker: consumes {@link FraudScreen#ADDRESS}, reads the recent activity of the attempts' members
+ * A fraud worker: consumes {@link FraudScreenClient#ADDRESS}, reads the recent activity of the attempts' members
  * in one statement, runs {@link FraudChecks} on the attempts in order and replies their verdicts. Stateless (the policy travels with the
  * request), so any number of instances on any node can serve the address. Also prunes old fraud signals,
  * a bounded batch a minute (harmless when several nodes do it).
@@ -50,7 +50,7 @@ public final class FraudVerticle extends VerticleBase {
     repository = new FraudRepository(pool);
     vertx.setPeriodic(60_000, id -> repository.pruneSignals(clock.instant().minus(SIGNAL_RETENTION), PRUNE_BATCH)
         .onFailure(e -> log.warn("event=fraud_signal_prune_failed error=\"{}\"", e.getMessage())));
-    return vertx.eventBus().<JsonObject>consumer(FraudScreen.ADDRESS, this::evaluate).completion();
+    return vertx.eventBus().<JsonObject>consumer(FraudScreenClient.ADDRESS, this::evaluate).completion();
   }
 
   private void evaluate(Message<JsonObject> message) {

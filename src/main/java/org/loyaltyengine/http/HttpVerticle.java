@@ -56,7 +56,7 @@ import org.loyaltyengine.fulfillment.PartnerRoutes;
 import org.loyaltyengine.fraud.FraudClient;
 import org.loyaltyengine.fraud.FraudRepository;
 import org.loyaltyengine.fraud.FraudRoutes;
-import org.loyaltyengine.fraud.FraudScreen;
+import org.loyaltyengine.fraud.FraudScreenClient;
 import org.loyaltyengine.platform.TargetLookup;
 import org.loyaltyengine.ingest.EventBatchRoutes;
 import org.loyaltyengine.ingest.InboxRepository;
@@ -174,7 +174,7 @@ public final class HttpVerticle extends VerticleBase {
           batchMetrics("redemption", "Redemptions"));
     }
     FraudRepository fraudRepository = new FraudRepository(primary);
-    FraudScreen fraudScreen = new FraudScreen(bus, config.fraud().timeoutMs(), config.fraud().enabled(),
+    FraudScreenClient fraudScreen = new FraudScreenClient(bus, config.fraud().timeoutMs(), config.fraud().enabled(),
         caches.fraudPolicies(), fraudRepository::policy, caches.fraudRates());
     FraudClient fraud = new FraudClient(fraudScreen, fraudRepository, ledger, redemptions, lookup, caches.fraudRates(),
         clock);

@@ -14,7 +14,7 @@ import org.loyaltyengine.fraud.Attempt;
 import org.loyaltyengine.fraud.FraudAction;
 import org.loyaltyengine.fraud.FraudPolicy;
 import org.loyaltyengine.fraud.FraudRepository;
-import org.loyaltyengine.fraud.FraudScreen;
+import org.loyaltyengine.fraud.FraudScreenClient;
 import org.loyaltyengine.fraud.FraudVerdict;
 import org.loyaltyengine.ledger.Earning;
 import org.loyaltyengine.member.MemberLookup;
@@ -98,7 +98,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
   private TierRepository tiers;
   private RuleSetRepository ruleSets;
   private FraudRepository fraudRepository;
-  private FraudScreen fraud;
+  private FraudScreenClient fraud;
 
   /** @param index this verticle's place among the node's ingest verticles: it works partitions p with p % instances == index */
   public IngestWorkerVerticle(AppConfig config, NodeState caches, MeterRegistry registry, int index) {
@@ -127,7 +127,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
         java.time.Clock.systemUTC());
     ruleSets = new RuleSetRepository(pool);
     fraudRepository = new FraudRepository(pool);
-    fraud = new FraudScreen(vertx.eventBus(), config.fraud().timeoutMs(), config.fraud().enabled(),
+    fraud = new FraudScreenClient(vertx.eventBus(), config.fraud().timeoutMs(), config.fraud().enabled(),
         caches.fraudPolicies(), fraudRepository::policy, caches.fraudRates());
     for (ItemStatus s : List.of(ItemStatus.APPLIED, ItemStatus.DUPLICATE, ItemStatus.FAILED)) {
       settledItems.put(s, Counter.builder("loyalty_ingest_items").tag("status", s.wireName())

@@ -12,7 +12,7 @@ import io.vertx.sqlclient.Tuple;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.loyaltyengine.member.MemberLookup;
 import org.loyaltyengine.member.MemberRepository;
-import org.loyaltyengine.member.ReadModelWarmUp;
+import org.loyaltyengine.member.ReadModelWorker;
 import org.loyaltyengine.tier.TierLookup;
 import org.loyaltyengine.platform.AdvisoryLease;
 import org.loyaltyengine.platform.AppConfig;
@@ -68,7 +68,7 @@ public final class LedgerJobsVerticle extends VerticleBase {
     vertx.setPeriodic(jobs.releaseEveryMs(), id -> runExclusive("release", () -> drain(() -> ledger.releaseDue(jobs.batchMembers()), 0)));
     vertx.setPeriodic(jobs.expireEveryMs(), id -> runExclusive("expire", () -> drain(() -> ledger.expireDue(jobs.batchMembers()), 0)));
     vertx.setPeriodic(jobs.tierReviewEveryMs(), id -> runExclusive("tier-review", this::reviewTiers));
-    ReadModelWarmUp warmUp = new ReadModelWarmUp(pool, memberViews, jobs.batchMembers());
+    ReadModelWorker warmUp = new ReadModelWorker(pool, memberViews, jobs.batchMembers());
     runWhenLeased("read-model-warm-up", warmUp::runIfIncomplete);
     vertx.setPeriodic(jobs.warmCheckEveryMs(), id -> runExclusive("read-model-warm-up", warmUp::runIfIncomplete));
     return Future.succeededFuture();

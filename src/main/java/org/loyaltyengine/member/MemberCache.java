@@ -52,6 +52,7 @@ public final class MemberCache {
   private final RedisLink redis;
   private final CircuitBreaker breaker;
   private final String keyPrefix;
+  private final String completeKey;
   private final long ttlMillis;
   private final Counter hits;
   private final Counter misses;
@@ -62,6 +63,7 @@ public final class MemberCache {
     this.redis = new RedisLink(redis);
     this.breaker = breaker;
     this.keyPrefix = keyPrefix + ":mv:";
+    this.completeKey = completeKey(keyPrefix);
     this.ttlMillis = ttlSeconds * 1000;
     this.hits = counter(registry, "hit");
     this.misses = counter(registry, "miss");
@@ -96,6 +98,11 @@ public final class MemberCache {
     return cache;
   }
 
+  /** The marker of a complete read model (see {@link #isComplete}) under the Redis key prefix {@code prefix}. */
+  public static String completeKey(String prefix) {
+    return prefix + ":mv:complete";
+  }
+
   String key(UUID tenantId, String externalId) {
     return keyPrefix + tenantId + ":" + externalId;
   }
@@ -120,7 +127,7 @@ public final class MemberCache {
    * documents (flushed, restarted without persistence). Fails when Redis does.
    */
   public Future<Boolean> isComplete() {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EXISTS).arg(keyPrefix + "complete")))
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EXISTS).arg(completeKey)))
         .map(r -> r.toInteger() == 1);
   }
 
@@ -132,7 +139,7 @@ public final class MemberCache {
 
   /** Marks the read model complete if the warm-up {@code token} began is still the recorded one. */
   public Future<Boolean> endWarmUp(String token) {
-    return breaker.<Response>execute(() -> redis.eval(END_WARM_UP, List.of(keyPrefix + "warming", keyPrefix + "complete"),
+    return breaker.<Response>execute(() -> redis.eval(END_WARM_UP, List.of(keyPrefix + "warming", completeKey),
         List.of(token))).map(r -> r.toInteger() == 1);
   }
 

@@ -99,6 +99,9 @@ public final class Seeder {
           s.execute("analyze members, member_balances, transactions, ledger_entries, point_lots");
         }
       }
+      if (seeded.members > 0) {
+        readModelIncomplete(config); // members written behind the engine's back: the server warms their documents
+      }
       long total = memberCount(c, tenant.id());
       if (options.export().isPresent()) {
         export(c, tenant.id(), options.export().get());
@@ -106,6 +109,24 @@ public final class Seeder {
       return new SeedReport(options.tenant(), tenant.id(), tenant.created(), adminKey.key(), existing, seeded.members,
           seeded.purchases, seeded.purchases, seeded.points, seeded.spent, total, options.export(),
           Duration.ofNanos(System.nanoTime() - startedNs));
+    }
+  }
+
+  /**
+   * Drops the read model's "complete" marker, so the server's warm-up (at its start, or within its check interval
+   * when running) stores the new members' documents. Redis unreachable: their first reads rebuild them instead.
+   */
+  private static void readModelIncomplete(AppConfig config) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      io.vertx.redis.client.Redis redis = io.vertx.redis.client.Redis.createClient(vertx, config.redis().options());
+      redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.DEL)
+          .arg(org.loyaltyengine.member.MemberCache.completeKey(config.redis().keyPrefix()))).await();
+      redis.close();
+    } catch (RuntimeException redisDown) {
+      System.err.println("note: Redis unreachable (" + redisDown.getMessage() + "); new members' documents are built on first read");
+    } finally {
+      vertx.close().await();
     }
   }
 

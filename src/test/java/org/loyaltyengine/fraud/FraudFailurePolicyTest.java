@@ -13,6 +13,7 @@ import org.loyaltyengine.testing.TestEngine.Tenant;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
@@ -81,7 +82,7 @@ class FraudFailurePolicyTest {
     Tenant t = FraudTestSupport.tenant(engine, "slow", "hold");
     engine.enrol(t.adminKey(), "sam");
     var bus = engine.server().vertx().eventBus();
-    var silent = bus.<JsonObject>consumer(FraudScreen.ADDRESS, m -> { /* never answers: the 200 ms timeout fires */ });
+    var silent = bus.<JsonObject>consumer(FraudScreenClient.ADDRESS, m -> { /* never answers: the 200 ms timeout fires */ });
     silent.completion().await();
     try {
       Reply r = engine.post("/v1/transactions", t.adminKey(), FraudTestSupport.purchase("sl-1", "sam", 10_000));
@@ -90,7 +91,7 @@ class FraudFailurePolicyTest {
     } finally {
       silent.unregister().await();
     }
-    var failing = bus.<JsonObject>consumer(FraudScreen.ADDRESS, m -> m.fail(500, "database down"));
+    var failing = bus.<JsonObject>consumer(FraudScreenClient.ADDRESS, m -> m.fail(500, "database down"));
     failing.completion().await();
     try {
       Reply r = engine.post("/v1/transactions", t.adminKey(), FraudTestSupport.purchase("sl-2", "sam", 10_000));
@@ -115,6 +116,7 @@ class FraudFailurePolicyTest {
     while (true) {
       JsonObject status = engine.get("/v1/event-batches/" + batchId, t.adminKey()).json();
       if ("done".equals(status.getString("status"))) {
+        engine.awaitReadModel();
         return status;
       }
       if (System.nanoTime() > deadline) {

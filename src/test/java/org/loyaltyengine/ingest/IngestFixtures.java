@@ -57,6 +57,7 @@ final class IngestFixtures {
       last[0] = r.json();
       return "done".equals(last[0].getString("status"));
     }, () -> "batch " + batchId + " not done: " + last[0]);
+    engine.awaitReadModel(); // its members' documents follow the chunks' commits by milliseconds
     return last[0];
   }
 

@@ -136,6 +136,7 @@ class IngestionVolumeTest {
     }
     Map<String, long[]> actual = balances();
     assertEquals(MEMBERS, actual.size());
+    engine.awaitReadModel();
     for (Map.Entry<String, Long> e : expected.entrySet()) {
       long[] b = actual.get(e.getKey());
       assertEquals(e.getValue(), b[0], "available of " + e.getKey());

@@ -321,6 +321,48 @@ public final class TestEngine implements AutoCloseable {
   }
 
   /**
+   * Waits (at most 5 s) until no member's read-model document is older than its rows: the asynchronous
+   * ingestion stores documents just after a chunk's commit, so a batch can read "done" a moment before its
+   * members' reads show it (docs/reads.md). Absent documents count as current (a read rebuilds them).
+   */
+  public void awaitReadModel() {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    Redis redis = Redis.createClient(clientVertx, REDIS_URL);
+    try {
+      while (true) {
+        boolean current = true;
+        try (Connection c = jdbc(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("select m.tenant_id, m.external_id, m.version + b.version"
+                 + " from members m join member_balances b on b.member_id = m.id")) {
+          while (rs.next() && current) {
+            Response r = redis.send(Request.cmd(Command.GET).arg(memberCacheKey(rs.getString(1), rs.getString(2)))).await();
+            if (r != null) {
+              String d = r.toString();
+              current = Long.parseLong(d.substring(0, d.indexOf('|'))) >= rs.getLong(3);
+            }
+          }
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+        if (current) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the read model did not catch up with the database within 5 s");
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    } finally {
+      redis.close();
+    }
+  }
+
+  /**
    * Drops a member's read-model document, for tests that change its rows behind the engine's back (as the
    * seeder does): its next read rebuilds it from PostgreSQL.
    */

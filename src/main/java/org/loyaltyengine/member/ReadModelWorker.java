@@ -17,8 +17,8 @@ import java.util.UUID;
  * at a time (the ledger jobs' lease). Documents only move forward, so a warm-up racing writes never puts an
  * older document over a newer one; members enrolled meanwhile get theirs from their first write or read.
  */
-public final class ReadModelWarmUp {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReadModelWarmUp.class);
+public final class ReadModelWorker {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReadModelWorker.class);
   private static final String MEMBERS_AFTER =
       "select id, tenant_id, external_id from members where id > $1 order by id limit $2";
 
@@ -26,7 +26,7 @@ public final class ReadModelWarmUp {
   private final MemberLookup views;
   private final int chunk;
 
-  public ReadModelWarmUp(Pool pool, MemberLookup views, int chunk) {
+  public ReadModelWorker(Pool pool, MemberLookup views, int chunk) {
     this.pool = pool;
     this.views = views;
     this.chunk = chunk;

@@ -18,10 +18,10 @@ import java.util.function.Function;
  * attempts (request/reply with a timeout), and the tenant's {@code onFailure} verdict for every attempt when
  * no answer comes. Counts the verdicts and the failures.
  */
-public final class FraudScreen {
+public final class FraudScreenClient {
   /** Event-bus address of the fraud workers: body and reply are JSON objects ({@link FraudMessageJson}). */
   public static final String ADDRESS = "loyalty.fraud.evaluate";
-  private static final Logger log = LoggerFactory.getLogger(FraudScreen.class);
+  private static final Logger log = LoggerFactory.getLogger(FraudScreenClient.class);
 
   /**
    * The verdicts, one per attempt in order; {@code unavailable} when the checks could not run and every
@@ -36,7 +36,7 @@ public final class FraudScreen {
   private final FraudRates rates;
 
   /** @param localWorkers whether this node runs fraud workers: then checks stay on it, else they go to other nodes */
-  public FraudScreen(EventBus eventBus, long timeoutMs, boolean localWorkers, FraudPolicyCache policies,
+  public FraudScreenClient(EventBus eventBus, long timeoutMs, boolean localWorkers, FraudPolicyCache policies,
                      Function<UUID, Future<FraudRepository.Versioned>> loader, FraudRates rates) {
     this.eventBus = eventBus;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(localWorkers);
