@@ -195,7 +195,9 @@ public final class HttpVerticle extends VerticleBase {
     new LedgerRoutes(ledger, lookup, caches.tenants(), settings, clock).mount(router, auth);
     new EarningRuleRoutes(new RuleSetRepository(primary), settings, caches.tenants(), caches.tiers(), tiers, lookup,
         rules, bus, clock).mount(router, auth);
-    new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus).mount(router, auth);
+    // every document rendered with the old tiers is re-rendered by the read model's warm-up, not read by read
+    new TierRoutes(tiers, caches.tiers(), settings, caches.tenants(), bus, () -> lookup.store().markIncomplete())
+        .mount(router, auth);
     new AnalyticsRoutes(new AnalyticsRepository(primary, reads), caches.tenants(), settings).mount(router, auth);
     new RewardRoutes(new RewardRepository(primary), redemptions, lookup, fraud,
         new PartnerRepository(primary)).mount(router, auth);

@@ -10,18 +10,18 @@ import java.util.Optional;
  * {@code tiersVersion} is the tier set they were rendered with (a newer one makes the document stale);
  * {@code validUntilMillis} is the first instant at which a time-dependent field would read differently
  * without any write (a lot entering the 30-day expiry window, a day leaving a rolling tier window) — the
- * document is not served from then on. {@code historyJson} holds the newest transactions, rendered, from which
+ * document is not served from then on. {@code history} holds the newest transactions, rendered, from which
  * any first page of {@code GET /v1/members/{id}/transactions} is cut ({@code transaction.HistoryPage}).
  *
  * <p>Stored as {@code "<version>|<memberId>|<tiersVersion>|<validUntil>|<status>\n<profile>\n<history>"}
  * (JSON text never holds a raw newline); the version comes first because the Redis script reads it.
  */
 public record CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, String statusJson,
-                           String profileJson, String historyJson) {
+                           String profileJson, String history) {
 
   public String encode() {
     return version + "|" + memberId + "|" + tiersVersion + "|" + validUntilMillis + "|" + statusJson + "\n"
-        + profileJson + "\n" + historyJson;
+        + profileJson + "\n" + history;
   }
 
   /** Whether this document may be served at {@code nowMillis} to a tenant whose tier set is {@code tiersVersion}. */

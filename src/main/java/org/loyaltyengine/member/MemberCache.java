@@ -117,6 +117,11 @@ public final class MemberCache {
         });
   }
 
+  /** Whether Redis is being called (its circuit is not open). */
+  boolean available() {
+    return breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN;
+  }
+
   /** Counts a lookup: served from the document, or a miss (absent, stale, or bypassed — those also count as bypass). */
   void count(boolean served) {
     (served ? hits : misses).increment();
@@ -129,6 +134,16 @@ public final class MemberCache {
   public Future<Boolean> isComplete() {
     return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EXISTS).arg(completeKey)))
         .map(r -> r.toInteger() == 1);
+  }
+
+  /**
+   * The documents no longer all hold (a tenant's tier set changed): drops the marker and any warm-up's token, so
+   * the next warm-up check renders every document again and one already running cannot mark the model complete.
+   * Never fails (Redis unreachable: the documents are rebuilt one by one as they are read).
+   */
+  public Future<Void> markIncomplete() {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.DEL).arg(completeKey).arg(keyPrefix + "warming")))
+        .<Void>mapEmpty().otherwise((Void) null);
   }
 
   /** Records the start of a warm-up; a flush before its end erases the record, so the end cannot mark it complete. */

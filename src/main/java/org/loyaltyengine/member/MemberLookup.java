@@ -35,6 +35,8 @@ public final class MemberLookup {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MemberLookup.class);
   /** The history rows a document keeps: the default page, plus one to tell whether a next page exists. */
   static final int HISTORY_ROWS = Paging.DEFAULT_LIMIT + 1;
+  /** Members stored again per retry tick: a long outage's backlog drains in bounded steps. */
+  static final int RETRY_MEMBERS = 500;
 
   private final MemberCache cache;
   private final MemberRepository members;
@@ -185,13 +187,25 @@ public final class MemberLookup {
     return cache;
   }
 
-  /** Stores again what writes could not store; called periodically by the verticle. Never fails. */
+  /**
+   * Stores again what writes could not store; called every second by the verticle, at most
+   * {@link #RETRY_MEMBERS} members a time and only while Redis's circuit is closed (a retry during an outage
+   * would only read views to throw them away). Never fails.
+   */
   public Future<Void> retryUnstored() {
-    if (unstored.isEmpty()) {
+    if (unstored.isEmpty() || !cache.available()) {
       return Future.succeededFuture();
     }
     List<Future<Void>> done = new ArrayList<>();
-    new HashMap<>(unstored).forEach((tenantId, ids) -> done.add(refresh(tenantId, List.copyOf(ids))));
+    int budget = RETRY_MEMBERS;
+    for (Map.Entry<UUID, Set<String>> e : new ArrayList<>(unstored.entrySet())) {
+      List<String> ids = e.getValue().stream().limit(budget).toList();
+      budget -= ids.size();
+      done.add(refresh(e.getKey(), ids));
+      if (budget == 0) {
+        break;
+      }
+    }
     return Future.all(done).mapEmpty();
   }
 

@@ -21,14 +21,18 @@ public final class TierRoutes {
   private final TenantSettingsRepository settings;
   private final TenantSettingsCache settingsCache;
   private final EventBus eventBus;
+  private final java.util.function.Supplier<io.vertx.core.Future<Void>> tiersChanged;
 
+  /** @param tiersChanged told after a new tier set is active (the read model renders tiers into its documents) */
   public TierRoutes(TierRepository tiers, TierSetCache tierCache, TenantSettingsRepository settings,
-                    TenantSettingsCache settingsCache, EventBus eventBus) {
+                    TenantSettingsCache settingsCache, EventBus eventBus,
+                    java.util.function.Supplier<io.vertx.core.Future<Void>> tiersChanged) {
     this.tiers = tiers;
     this.tierCache = tierCache;
     this.settings = settings;
     this.settingsCache = settingsCache;
     this.eventBus = eventBus;
+    this.tiersChanged = tiersChanged;
   }
 
   public void mount(Router router, ApiKeyAuthenticator auth) {
@@ -44,10 +48,10 @@ public final class TierRoutes {
             .onSuccess(old -> org.loyaltyengine.audit.AuditRoutes.before(ctx, TierSetJson.toJson(old).put("version", s.tiersVersion()))))
         .compose(old -> tiers.save(caller.tenantId(), set))
         .compose(version -> settings.find(caller.tenantId()))
-        .map(updated -> {
+        .compose(updated -> {
           settingsCache.put(updated);
           eventBus.publish(TenantSettingsCache.CHANGED_ADDRESS, updated.tenantId().toString());
-          return TierSetJson.toJson(set).put("version", updated.tiersVersion());
+          return tiersChanged.get().map(TierSetJson.toJson(set).put("version", updated.tiersVersion()));
         }));
   }
 

@@ -118,6 +118,24 @@ class ReadModelRecoveryTest {
   }
 
   @Test
+  @DisplayName("a new tier set has every member's document rendered again by the warm-up, not by the reads")
+  void tierChangeRewarms() throws Exception {
+    assertTrue(eventually(10_000, this::complete));
+    Reply tiers = engine.send(io.vertx.core.http.HttpMethod.PUT, "/v1/tiers", tenant.adminKey(), "application/json",
+        new JsonObject().put("qualification", new JsonObject().put("basis", "lifetime"))
+            .put("tiers", new JsonArray().add(new JsonObject().put("code", "silver").put("name", "Silver")
+                .put("threshold", 100))).toBuffer());
+    assertEquals(200, tiers.status(), tiers.body().toString());
+    int version = tiers.json().getInteger("version");
+    assertTrue(!complete(), "the model is incomplete from the answer on");
+    assertTrue(eventually(10_000, this::complete), "warmed again");
+    for (int i = 0; i < MEMBERS; i++) {
+      String[] header = redisCli("GET", engine.memberCacheKey(tenant.id(), "r" + i)).split("\\|", 4);
+      assertEquals(version, Integer.parseInt(header[2]), "r" + i + " rendered with the new tiers");
+    }
+  }
+
+  @Test
   @DisplayName("200 concurrent reads of a member without a document rebuild it at most once per HTTP verticle")
   void noStampede() throws Exception {
     assertTrue(eventually(10_000, this::complete));

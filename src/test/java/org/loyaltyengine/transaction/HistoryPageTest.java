@@ -25,6 +25,23 @@ class HistoryPageTest {
   }
 
   @Test
+  @DisplayName("a long history is stored deflated, a fraction of its size, and read back exactly")
+  void longHistoryIsDeflated() {
+    java.util.List<String> items = new java.util.ArrayList<>();
+    java.util.List<String> cursors = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      items.add("{\"transactionId\":\"t-" + i + "\",\"items\":[{\"sku\":\"SKU-" + i + "\",\"category\":\"grocery\","
+          + "\"quantity\":1,\"amount\":" + (100 + i) + "}],\"pointsEarned\":" + i + ",\"note\":\"zażółć\"}");
+      cursors.add("MTc5MTQyNDc4NDAwMDAwMDozMDY0ODc" + i);
+    }
+    HistoryPage page = new HistoryPage(items, cursors, true);
+    String stored = page.encode();
+    assertTrue(stored.startsWith("z"));
+    assertTrue(stored.length() * 3 < String.join("", items).length(), "deflated: " + stored.length());
+    assertEquals(page, HistoryPage.decode(stored));
+  }
+
+  @Test
   @DisplayName("a shorter first page ends with the cursor of its last item")
   void shorterPage() {
     JsonObject page = new JsonObject(three.reply(2));
