@@ -16,11 +16,14 @@ bench_build() {
 # Refuses a port something else listens on: the bench never measures someone else's process.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# server_start [keep]: "keep" restarts on the Redis state the last server left (a restart within a run).
 server_start() {
   port_free "$BENCH_PORT" || die "port $BENCH_PORT is taken (set BENCH_PORT)"
-  # Every run starts with an empty cache under its prefix, so runs compare (and a warm cache is not inherited).
-  redis-cli -u "$BENCH_REDIS_URL" --scan --pattern "$BENCH_REDIS_PREFIX*" 2>/dev/null \
-    | xargs -r -n 500 redis-cli -u "$BENCH_REDIS_URL" del > /dev/null 2>&1 || true
+  # Every run starts with an empty Redis prefix, so runs compare (and a warm read model is not inherited).
+  if [[ ${1:-} != keep ]]; then
+    redis-cli -u "$BENCH_REDIS_URL" --scan --pattern "$BENCH_REDIS_PREFIX*" 2>/dev/null \
+      | xargs -r -n 500 redis-cli -u "$BENCH_REDIS_URL" del > /dev/null 2>&1 || true
+  fi
   say "starting the server on port $BENCH_PORT"
   # The load comes from one API key: its rate limit is raised far above any rate this box can serve, so the
   # limiter's cost (one Redis call per request) is measured but it never answers 429 (override any of these).
@@ -31,6 +34,7 @@ server_start() {
     LOYALTY_RATE_LIMIT_TENANT_BURST=${LOYALTY_RATE_LIMIT_TENANT_BURST:-1000000} \
     LOYALTY_HTTP_PORT=$BENCH_PORT LOYALTY_PG_URL=$PG_URL LOYALTY_REDIS_URL=$BENCH_REDIS_URL \
     LOYALTY_REDIS_KEY_PREFIX=$BENCH_REDIS_PREFIX LOYALTY_HTTP_ACCESS_LOG=false \
+    LOYALTY_ADMISSION_LATENCY_SHEDDING=$BENCH_LATENCY_SHEDDING \
     LOYALTY_FULFILLMENT_ALLOWED_TARGETS=${LOYALTY_FULFILLMENT_ALLOWED_TARGETS:-127.0.0.1} \
     java $BENCH_SERVER_JAVA_OPTS -jar "$JAR" > "$RAW/server.log" 2>&1 &
   SERVER_PID=$!
