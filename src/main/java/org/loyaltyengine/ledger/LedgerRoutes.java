@@ -79,9 +79,8 @@ public final class LedgerRoutes {
             .compose((TenantSettings s) -> ledger.adjust(caller.tenantId(), m.memberId(), adjustmentId, hash, points,
                 reason, s.expiry().expiresAt(clock.instant(), s.zone()))))
         .compose(o -> LedgerReplies.checkReplay(o, hash, "adjustmentId"))
-        .compose(o -> o.created()
-            ? members.refresh(caller.tenantId(), externalId).map(o)
-            : Future.succeededFuture(o));
+        // replays too: the first attempt's node may have died between its commit and its document (reads.md)
+        .compose(o -> members.refresh(caller.tenantId(), externalId).map(o));
     LedgerReplies.send(ctx, outcome);
   }
 

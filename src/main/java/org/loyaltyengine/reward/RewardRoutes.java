@@ -173,9 +173,8 @@ public final class RewardRoutes {
     FraudContext context = FraudContextJson.parse(in, null);
     LedgerReplies.send(ctx, fraud.redeem(caller.tenantId(), redemptionId, hash, member, rewardId, quantity, context)
         .compose(r -> LedgerReplies.checkReplay(r.outcome(), hash, "redemptionId")
-            .compose(o -> o.created()
-                ? members.refresh(caller.tenantId(), r.memberExternalId()).map(o)
-                : Future.succeededFuture(o))));
+            // replays too: the first attempt's node may have died between its commit and its document (reads.md)
+            .compose(o -> members.refresh(caller.tenantId(), r.memberExternalId()).map(o))));
   }
 
   private void redemption(RoutingContext ctx) {

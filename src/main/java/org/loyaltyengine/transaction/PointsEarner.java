@@ -167,9 +167,12 @@ public final class PointsEarner {
         List.of(tierSet.codes()), List.of(tierSet.thresholds()), tierSet.windowDays());
   }
 
-  /** Stores the member's new document before the answer, so the next read anywhere shows the new balance. */
+  /**
+   * Stores the member's new document before the answer, so the next read anywhere shows the new balance. A
+   * replay stores it too: its first attempt may have committed on a node that died before storing the document
+   * (the client retries because it got no answer), and the retry is what brings the read model up to date.
+   */
   private Future<LedgerRepository.Outcome> afterWrite(UUID tenantId, String externalId, LedgerRepository.Outcome o) {
-    return o.created() ? members.refresh(tenantId, externalId).map(o)
-        : Future.succeededFuture(o);
+    return members.refresh(tenantId, externalId).map(o);
   }
 }

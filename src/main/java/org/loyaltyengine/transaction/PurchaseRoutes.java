@@ -156,8 +156,8 @@ public final class PurchaseRoutes {
       String externalId = t.getString("external_id");
       return ledger.recordReturn(tenantId, transactionId, returnId, hash, plan.amount(), returnedAfter.encode(), returnedAmount)
           .compose(o -> LedgerReplies.checkReplay(o, hash, "returnId"))
-          .compose(o -> o.created() ? members.refresh(tenantId, externalId).map(o)
-              : Future.succeededFuture(o));
+          // replays too: the first attempt's node may have died between its commit and its document (reads.md)
+          .compose(o -> members.refresh(tenantId, externalId).map(o));
     });
   }
 
