@@ -253,19 +253,14 @@ public final class HttpVerticle extends VerticleBase {
 
   private HealthChecks healthChecks(Redis redis) {
     HealthChecks checks = HealthChecks.create(vertx);
-    // tryComplete: an answer arriving after the check's timeout (which already failed it) is dropped, not thrown.
     // Each check answers DOWN on its own before the framework's time-out, which would make the answer a 500
     // (a stalled pool is the database being unavailable to this node: 503, as the contract says).
-    checks.register("postgres", 2000, p -> primary.query("select 1").execute().timeout(1500, TimeUnit.MILLISECONDS)
-        .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
+    checks.register("postgres", 2000, p -> upWithin(p, primary.query("select 1").execute(), 1500));
     if (replica != null) {
-      checks.register("postgres-replica", 2000, p -> replica.query("select 1").execute()
-          .timeout(1500, TimeUnit.MILLISECONDS)
-          .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
+      checks.register("postgres-replica", 2000, p -> upWithin(p, replica.query("select 1").execute(), 1500));
     }
     org.loyaltyengine.platform.NodeHealth.register(checks, vertx); // cluster membership, singletons held here
-    checks.register("redis", 1000, p -> redis.send(Request.cmd(Command.PING)).timeout(700, TimeUnit.MILLISECONDS)
-        .onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause()))));
+    checks.register("redis", 1000, p -> upWithin(p, redis.send(Request.cmd(Command.PING)), 700));
     // An open partner circuit degrades fulfillment (redemptions wait as pending) but the node still serves.
     checks.register("partners", 1000, p -> {
       java.util.List<String> open = caches.circuits().open();
@@ -282,6 +277,15 @@ public final class HttpVerticle extends VerticleBase {
         .otherwise(err -> new JsonObject().put("degraded", true).put("error", String.valueOf(err.getMessage())))
         .onComplete(ar -> p.tryComplete(Status.OK(ar.result()))));
     return checks;
+  }
+
+  /**
+   * UP when {@code probe} succeeds within {@code ms}, else DOWN with its error. tryComplete: an answer arriving
+   * after the framework's own time-out (which already failed the check) is dropped, not thrown.
+   */
+  private static void upWithin(io.vertx.core.Promise<Status> check, Future<?> probe, long ms) {
+    probe.timeout(ms, TimeUnit.MILLISECONDS)
+        .onComplete(ar -> check.tryComplete(ar.succeeded() ? Status.OK() : down(ar.cause())));
   }
 
   private static Status down(Throwable cause) {

@@ -161,13 +161,18 @@ public final class MemberLookup {
 
   /** {@link #refresh} for rows of several tenants (columns tenant_id and external_id), one call per tenant. */
   public Future<Void> refreshRows(Iterable<Row> rows) {
+    List<Future<Void>> done = new ArrayList<>();
+    byTenant(rows).forEach((tenantId, ids) -> done.add(refresh(tenantId, ids)));
+    return Future.all(done).mapEmpty();
+  }
+
+  /** Rows with columns tenant_id and external_id, as each tenant's external ids (in row order). */
+  static Map<UUID, List<String>> byTenant(Iterable<Row> rows) {
     Map<UUID, List<String>> byTenant = new LinkedHashMap<>();
     for (Row r : rows) {
       byTenant.computeIfAbsent(r.getUUID("tenant_id"), t -> new ArrayList<>()).add(r.getString("external_id"));
     }
-    List<Future<Void>> done = new ArrayList<>();
-    byTenant.forEach((tenantId, ids) -> done.add(refresh(tenantId, ids)));
-    return Future.all(done).mapEmpty();
+    return byTenant;
   }
 
   /**

@@ -6,9 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -59,15 +57,13 @@ public final class ReadModelWorker {
       if (rows.size() == 0) {
         return Future.succeededFuture(count);
       }
-      Map<UUID, List<String>> byTenant = new LinkedHashMap<>();
       long last = afterId;
       for (Row r : rows) {
-        byTenant.computeIfAbsent(r.getUUID("tenant_id"), t -> new ArrayList<>()).add(r.getString("external_id"));
-        last = r.getLong("id");
+        last = r.getLong("id"); // rows come in id order
       }
-      List<Future<Boolean>> stored = new ArrayList<>();
-      byTenant.forEach((tenantId, ids) -> stored.add(views.warm(tenantId, ids)));
       long next = last;
+      List<Future<Boolean>> stored = new ArrayList<>();
+      MemberLookup.byTenant(rows).forEach((tenantId, ids) -> stored.add(views.warm(tenantId, ids)));
       long total = count + rows.size();
       return Future.all(stored).compose(all -> {
         if (stored.stream().anyMatch(f -> !f.result())) {
