@@ -112,12 +112,14 @@ public final class MemberLookup {
             return Future.<CachedMember>failedFuture(notFound(externalId));
           }
           CachedMember document = render(views.get(0), active);
-          if (!isUnstored(tenantId, externalId)) {
-            cache.putAll(tenantId, Map.of(externalId, document)); // not awaited: the reply need not wait
-          }
+          // The reply does not wait for the store, but the load stays the one to join until the document is in
+          // Redis: a request arriving in between would otherwise miss again and query again.
+          Future<Boolean> stored = isUnstored(tenantId, externalId) ? Future.succeededFuture(false)
+              : cache.putAll(tenantId, Map.of(externalId, document));
+          stored.onComplete(ar -> loading.remove(key, promise.future()));
           return Future.succeededFuture(document);
         })
-        .onComplete(ar -> loading.remove(key))
+        .onFailure(err -> loading.remove(key, promise.future()))
         .onComplete(promise);
     return promise.future();
   }
