@@ -33,6 +33,7 @@ public final class Admission {
   /** Takes a slot for a request that arrived at {@code now}, or says why not (and takes nothing). */
   public Verdict tryEnter(long now) {
     if (inFlight.get() >= maxInFlight) {
+      latency.refusedByBound(inFlight.get(), now);
       return Verdict.SHED_IN_FLIGHT;
     }
     if (!latency.admit(inFlight.get(), now)) {
@@ -41,6 +42,7 @@ public final class Admission {
     while (true) {
       int n = inFlight.get();
       if (n >= maxInFlight) {
+        latency.refusedByBound(n, now);
         return Verdict.SHED_IN_FLIGHT;
       }
       if (inFlight.compareAndSet(n, n + 1)) {

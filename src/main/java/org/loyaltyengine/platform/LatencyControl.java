@@ -30,7 +30,7 @@ package org.loyaltyengine.platform;
  */
 public final class LatencyControl {
   /** Intervals in a row with a slow minimum and a growing queue before shedding starts. */
-  static final int EVIDENCE_INTERVALS = 2;
+  static final int EVIDENCE_INTERVALS = 3;
   /** The queue grows when arrivals exceed completions by more than completions / this (5 %). */
   static final int GROWTH_DIVISOR = 20;
   /**
@@ -40,6 +40,15 @@ public final class LatencyControl {
    */
   static final int RETRY_STORM_RATIO = 10;
   private static final int MAX_LIMIT = 1 << 30;
+  /**
+   * The target is at least this many times the node's steady latency: a node whose quickest answers take 300 ms
+   * at capacity (every earning waits for its group's commit on a slow disk) is not queued at 300 ms.
+   */
+  static final int REFERENCE_MULTIPLE = 2;
+  /** Each steady interval moves the reference this fraction of the way to its quickest latency (an EWMA). */
+  static final int REFERENCE_SMOOTHING = 16;
+  /** Intervals over which arrivals are compared with answers to end shedding. */
+  static final int LOAD_INTERVALS = 8;
 
   /**
    * @param enabled     false: never sheds (the in-flight bound alone decides)
@@ -61,9 +70,31 @@ public final class LatencyControl {
   private long completions;
   private long quickest = Long.MAX_VALUE;
   private long shedInInterval;
+  private long previousCompletions;
+  /** Arrivals, admitted or refused, in this interval; arrivals and answers of the last few. */
+  private long arrivals;
+  private final long[] recentArrivals = new long[LOAD_INTERVALS];
+  private final long[] recentAnswers = new long[LOAD_INTERVALS];
+  private final long[] recentRefusals = new long[LOAD_INTERVALS];
+  private final long[] recentElapsed = new long[LOAD_INTERVALS];
+  private int recent;
+  /** The requests in flight when the limit was last set, and the answers sent since. */
+  private int backlog;
+  private long answeredSinceLimit;
+  /** An arrival of this interval was refused by the node's hard in-flight bound: the interval was not steady. */
+  private boolean boundHit;
+  /** Intervals in a row with a slow, growing queue; when the run began and the answers sent since. */
   private int evidence;
+  private long evidenceStartedAt;
+  private long evidenceCompletions;
+  /** The fewest requests in flight seen in this interval, in the last one and in the one before. */
+  private int leastInFlight;
+  private int previousLeastInFlight;
+  private int leastInFlightTwoAgo;
   private boolean shedding;
   private int limit = MAX_LIMIT;
+  /** The node's own steady latency (see {@link #target()}); 0 until an interval has shown it. */
+  private long reference;
 
   public LatencyControl(Settings settings, long now) {
     this.settings = settings;
@@ -79,6 +110,7 @@ public final class LatencyControl {
       return true;
     }
     roll(inFlight, now);
+    arrivals++;
     if (!shedding || inFlight < limit) {
       return true;
     }
@@ -94,9 +126,22 @@ public final class LatencyControl {
     if (!settings.enabled) {
       return;
     }
-    roll(inFlight, now);
+    // Counted before the interval may close: the first answer after a silence (a group commit's) belongs to it.
     completions++;
+    answeredSinceLimit++;
     quickest = Math.min(quickest, latencyNanos);
+    roll(inFlight, now);
+  }
+
+  /**
+   * An arrival refused by the node's hard in-flight bound, which this controller does not see otherwise: a
+   * queue held level by that bound is not a steady one, and its latency must not become the reference.
+   */
+  public synchronized void refusedByBound(int inFlight, long now) {
+    if (settings.enabled) {
+      roll(inFlight, now);
+      boundHit = true;
+    }
   }
 
   /** An admitted request whose client went away before its answer: it says nothing of the queue's delay. */
@@ -131,39 +176,145 @@ public final class LatencyControl {
 
   /** Closes the interval once it has lasted {@code intervalNanos} (an idle gap counts as one long interval). */
   private void roll(int inFlight, long now) {
+    leastInFlight = Math.min(leastInFlight, inFlight);
     long elapsed = now - intervalStart;
     if (elapsed < settings.intervalNanos) {
       return;
     }
+    long target = target();
+    if (completions == 0 && inFlight > 0 && elapsed < target) {
+      // No answer yet (a node answering in group commits sends none between two commits): the interval says
+      // nothing until one is sent or the wait passes the target.
+      return;
+    }
     // No request finished while some were in flight: every one of them has waited the whole interval.
     long quickestLatency = completions > 0 ? quickest : inFlight > 0 ? elapsed : 0;
-    boolean slow = quickestLatency >= settings.targetNanos;
+    boolean slow = quickestLatency >= target;
+    // Trough to trough: the fewest requests in flight in this interval against the fewest two intervals ago. A
+    // node answering in group commits sends a batch of answers at once, so its count swings by a batch between
+    // two commits, and an interval may hold a commit or none: over two intervals the troughs (just after a
+    // commit) stay level unless the queue really grows.
+    boolean growing = leastInFlight - leastInFlightTwoAgo > (completions + previousCompletions) / GROWTH_DIVISOR;
     if (!shedding) {
-      boolean growing = inFlight - inFlightAtStart > completions / GROWTH_DIVISOR;
       evidence = slow && growing && inFlight > settings.minInFlight ? evidence + 1 : 0;
+      if (evidence == 1) {
+        evidenceStartedAt = intervalStart;
+        evidenceCompletions = 0;
+      }
+      evidenceCompletions += completions;
       if (evidence >= EVIDENCE_INTERVALS) {
         shedding = true;
         evidence = 0;
-        limit = scaledDown(inFlight, quickestLatency);
+        setLimit(littlesLaw((double) evidenceCompletions / Math.max(1, now - evidenceStartedAt), target), inFlight);
+      } else if (reference == 0 && completions > 0) {
+        // The node's first answers, queued behind few others: its own latency, until steady intervals say more.
+        reference = quickestLatency;
+      } else if (!growing && completions > 0 && !boundHit) {
+        // A steady interval (answers kept up with arrivals): its latency is the node's own, not an overload's.
+        reference += (quickestLatency - reference) / REFERENCE_SMOOTHING;
       }
-    } else if ((!slow && shedInInterval == 0) || (completions > 0 && shedInInterval > RETRY_STORM_RATIO * completions)) {
+    } else if ((inFlight == 0 && arrivals == 0) || loadFits() || retryStorm()) {
       shedding = false;
       limit = MAX_LIMIT;
+    } else if (slow && !settled()) {
+      // The answers still come from the backlog queued before the limit was set: their latency says nothing of
+      // the limit yet; scaling down on it would overshoot to the floor.
+    } else if (slow && limit <= settings.minInFlight && completions > 0) {
+      // Even with the fewest requests in flight the answers are this slow: that is the node's own latency (a
+      // node that was never seen steady, shedding since its first load), not a queue; shedding harder would
+      // only starve it. The target follows, and the limit may grow again.
+      reference = quickestLatency;
     } else if (slow) {
-      limit = scaledDown(Math.min(limit, inFlight), quickestLatency);
+      setLimit(Math.min(limit, littlesLaw(recentThroughput(), target)), inFlight);
     } else {
       limit = (int) Math.min(MAX_LIMIT, limit + Math.max(1, limit / 10));
     }
+    leastInFlightTwoAgo = previousLeastInFlight;
+    previousLeastInFlight = leastInFlight;
+    leastInFlight = inFlight;
+    previousCompletions = completions;
+    recentArrivals[recent] = arrivals;
+    recentAnswers[recent] = completions;
+    recentRefusals[recent] = shedInInterval;
+    recentElapsed[recent] = elapsed;
+    recent = (recent + 1) % LOAD_INTERVALS;
+    arrivals = 0;
     intervalStart = now;
     inFlightAtStart = inFlight;
     completions = 0;
     quickest = Long.MAX_VALUE;
     shedInInterval = 0;
+    boundHit = false;
   }
 
-  /** Little's law: at the same throughput, {@code inFlight × target / latency} in flight would wait the target. */
-  private int scaledDown(int inFlight, long latency) {
-    double factor = Math.max(0.5, (double) settings.targetNanos / Math.max(1, latency));
-    return Math.max(settings.minInFlight, (int) (inFlight * factor));
+  /**
+   * Whether the arrivals (admitted or refused) of the last {@link #LOAD_INTERVALS} intervals were matched by
+   * answers: the load fits the node again. Over several intervals, as a group commit's answers come in bursts.
+   */
+  private boolean loadFits() {
+    long offered = 0;
+    long answers = 0;
+    for (int i = 0; i < LOAD_INTERVALS; i++) {
+      offered += recentArrivals[i];
+      answers += recentAnswers[i];
+    }
+    return offered - answers <= answers / GROWTH_DIVISOR;
+  }
+
+  /** Answers per nanosecond over the last {@link #LOAD_INTERVALS} intervals. */
+  private double recentThroughput() {
+    long answers = 0;
+    long nanos = 0;
+    for (int i = 0; i < LOAD_INTERVALS; i++) {
+      answers += recentAnswers[i];
+      nanos += recentElapsed[i];
+    }
+    return (double) answers / Math.max(1, nanos);
+  }
+
+  /**
+   * More refusals than {@link #RETRY_STORM_RATIO} per answer over this interval and the last few (several, so
+   * a group commit's burst of answers split by a boundary counts whole).
+   */
+  private boolean retryStorm() {
+    long answers = completions;
+    long refused = shedInInterval;
+    for (int i = 0; i < LOAD_INTERVALS; i++) {
+      answers += recentAnswers[i];
+      refused += recentRefusals[i];
+    }
+    return answers > 0 && refused > RETRY_STORM_RATIO * answers;
+  }
+
+  private void setLimit(int newLimit, int inFlight) {
+    limit = newLimit;
+    backlog = inFlight;
+    answeredSinceLimit = 0;
+  }
+
+  /** Whether every request in flight when the limit was last set has been answered (first come, first served). */
+  private boolean settled() {
+    // The backlog, then the requests admitted behind it: only their successors waited for the limit alone.
+    return answeredSinceLimit >= backlog + limit;
+  }
+
+
+  /**
+   * The latency past which the quickest answer of an interval counts as queued: the configured target, or
+   * {@link #REFERENCE_MULTIPLE} × the node's steady latency when that is higher. The steady latency is the
+   * quickest answer of the intervals in which the queue did not grow while not shedding (smoothed): measured, as
+   * CoDel's "good queue" would be, rather than configured, so one setting fits a node answering reads in 1 ms
+   * and a node whose earnings wait 300 ms for their group commit. It is not learnt while an overload builds or
+   * is shed, so an overload cannot raise its own bar; a closed loop's standing queue does raise it (its clients
+   * wait that long whatever the node does), which is what the overload benchmark compares with: served latency
+   * under overload against the latency at capacity.
+   */
+  long target() {
+    return Math.max(settings.targetNanos, REFERENCE_MULTIPLE * reference);
+  }
+
+  /** Little's law: at {@code perNano} answers a nanosecond, this many requests in flight wait the target. */
+  private int littlesLaw(double perNano, long target) {
+    return (int) Math.max(settings.minInFlight, Math.min(MAX_LIMIT, perNano * target));
   }
 }
