@@ -29,6 +29,9 @@ final class AdmissionHandler implements Handler<RoutingContext> {
     Gauge.builder("loyalty_admission_limit", admission, Admission::limit)
         .description("Requests in flight this node admits now: maxInFlight, or the latency controller's lower limit while it sheds")
         .register(registry);
+    Gauge.builder("loyalty_admission_latency_target_seconds", admission, a -> a.latencyTargetNanos() / 1e9)
+        .description("The latency controller's target: the configured one, or 2 x the node's measured steady latency when higher")
+        .register(registry);
     Gauge.builder("loyalty_admission_latency_shedding", admission, a -> a.latencyShedding() ? 1 : 0)
         .description("1 while the latency controller sheds (the node's queue grew past the latency target), else 0")
         .register(registry);

@@ -270,7 +270,8 @@ public final class HttpVerticle extends VerticleBase {
     // Admission control (docs/protection.md): how full the node is; never DOWN, shedding is its normal defence.
     checks.register("admission", 1000, p -> p.complete(Status.OK(new JsonObject()
         .put("inFlight", caches.admission().inFlight()).put("maxInFlight", caches.admission().maxInFlight())
-        .put("limit", caches.admission().limit()).put("latencyShedding", caches.admission().latencyShedding()))));
+        .put("limit", caches.admission().limit()).put("latencyShedding", caches.admission().latencyShedding())
+        .put("latencyTargetMs", caches.admission().latencyTargetNanos() / 1_000_000))));
     // Outbox lag or an unreachable Kafka degrades the event stream, not the API: UP with "degraded": true.
     OutboxStatusClient outbox = new OutboxStatusClient(vertx, primary, config.relay().lagDegradedSeconds());
     checks.register("outbox", 2000, p -> outbox.status().timeout(1500, TimeUnit.MILLISECONDS)

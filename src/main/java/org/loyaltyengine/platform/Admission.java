@@ -76,6 +76,12 @@ public final class Admission {
     return Math.min(maxInFlight, latency.limit());
   }
 
+  /** The latency controller's target now (nanoseconds): the configured one, or 2 x the node's steady latency. */
+  public long latencyTargetNanos() {
+    latency.refresh(inFlight(), now());
+    return latency.target();
+  }
+
   /** Whether the latency controller is shedding now. */
   public boolean latencyShedding() {
     latency.refresh(inFlight(), now());

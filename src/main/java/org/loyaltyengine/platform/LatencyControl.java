@@ -7,31 +7,31 @@ package org.loyaltyengine.platform;
  *
  * <p>The signal is CoDel's (Nichols and Jacobson): the <em>minimum</em> latency of the requests that finished
  * in an interval. A request that is slow by nature (a bulk upload) does not raise the minimum while others are
- * quick; when even the quickest request took longer than the target, every request waited in a queue. Unlike
- * CoDel, a standing queue is not enough: a closed loop of many clients (each sends its next request when its
- * answer arrives) has a standing queue of about clients ÷ throughput by Little's law, and refusing one of them
- * only brings it back at once, costing a refusal per retry and serving nobody sooner. What marks an overload
- * is that arrivals outrun completions, so the queue <em>grows</em>. Shedding starts after
- * {@link #EVIDENCE_INTERVALS} intervals in a row in which the quickest request missed the target, the queue
- * grew (arrivals exceeded completions by more than 1/{@link #GROWTH_DIVISOR}) and more than
- * {@code minInFlight} requests were in flight. A closed loop's queue grows only while its clients connect (a
- * ramp shorter than that), then stays level; a burst shorter than an interval is absorbed.
+ * quick; when even the quickest request took longer than the {@linkplain #target() target}, every request
+ * waited in a queue. The target is measured as well as configured: twice the node's own steady latency when
+ * that is above the configured one, so one setting fits a node answering in a millisecond and one whose
+ * group commits take 300 ms.
+ *
+ * <p>Unlike CoDel, a standing queue is not enough: a closed loop of many clients (each sends its next request
+ * when its answer arrives) has a standing queue of about clients ÷ throughput by Little's law, and refusing one
+ * of them only brings it back at once, costing a refusal per retry and serving nobody sooner. What marks an
+ * overload is that arrivals outrun completions, so the queue <em>grows</em>, judged trough to trough (a group
+ * commit answers a batch at once). Shedding starts after {@link #EVIDENCE_INTERVALS} intervals in a row with a
+ * slow minimum, a growing queue and more than {@code minInFlight} requests in flight.
  *
  * <p>While shedding, a limit on requests in flight decides: an arrival finding {@code limit} requests in flight
- * is refused. The limit starts at the in-flight count scaled by target ÷ quickest latency (Little's law: at the
- * same throughput, latency scales with the number in flight), is scaled down the same way (at most halved)
- * after each interval still above the target, and grows by a tenth after each interval below it; it never goes
- * below {@code minInFlight}. Shedding ends after an interval below the target with no arrival refused (the
- * load fits again), or after one with more than {@link #RETRY_STORM_RATIO} refusals per answer: then the
- * refused clients come straight back (a closed loop that got here while its clients connected, slowly, or
- * clients ignoring Retry-After), each refusal costs the node without sparing it a request, and the in-flight
- * bound is the only one that helps. Thread-safe: the node's HTTP event loops share one instance; each call holds its lock for
- * a few comparisons.
+ * is refused. The limit is the recent throughput × the target (Little's law), lowered the same way when the
+ * answers admitted under it are still slow and raised by a tenth after each interval below the target; never
+ * below {@code minInFlight}. Shedding ends when recent arrivals fit the answers again, when the node goes
+ * idle, or when refusals outnumber answers {@link #RETRY_STORM_RATIO} to one: the refused clients come straight
+ * back (a closed loop that got here while its clients connected, or clients ignoring Retry-After), each refusal
+ * costs the node without sparing it a request, and the in-flight bound is the only one that helps.
+ * Thread-safe: the node's HTTP event loops share one instance; each call holds its lock for a few comparisons.
  */
 public final class LatencyControl {
   /** Intervals in a row with a slow minimum and a growing queue before shedding starts. */
   static final int EVIDENCE_INTERVALS = 3;
-  /** The queue grows when arrivals exceed completions by more than completions / this (5 %). */
+  /** The queue grows when its trough rises by more than the answers / this (5 %). */
   static final int GROWTH_DIVISOR = 20;
   /**
    * More refusals than this many per answer in an interval: the refused clients are sending again at once (a
@@ -45,7 +45,7 @@ public final class LatencyControl {
    * at capacity (every earning waits for its group's commit on a slow disk) is not queued at 300 ms.
    */
   static final int REFERENCE_MULTIPLE = 2;
-  /** Each steady interval moves the reference this fraction of the way to its quickest latency (an EWMA). */
+  /** Each steady interval moves the steady latency 1/this of the way to its quickest answer (an EWMA, ~1.6 s). */
   static final int REFERENCE_SMOOTHING = 16;
   /** Intervals over which arrivals are compared with answers to end shedding. */
   static final int LOAD_INTERVALS = 8;
@@ -66,7 +66,6 @@ public final class LatencyControl {
 
   private final Settings settings;
   private long intervalStart;
-  private int inFlightAtStart;
   private long completions;
   private long quickest = Long.MAX_VALUE;
   private long shedInInterval;
@@ -240,7 +239,6 @@ public final class LatencyControl {
     recent = (recent + 1) % LOAD_INTERVALS;
     arrivals = 0;
     intervalStart = now;
-    inFlightAtStart = inFlight;
     completions = 0;
     quickest = Long.MAX_VALUE;
     shedInInterval = 0;
@@ -309,7 +307,7 @@ public final class LatencyControl {
    * wait that long whatever the node does), which is what the overload benchmark compares with: served latency
    * under overload against the latency at capacity.
    */
-  long target() {
+  public synchronized long target() {
     return Math.max(settings.targetNanos, REFERENCE_MULTIPLE * reference);
   }
 
