@@ -9,15 +9,30 @@ import java.util.List;
  * to {@link #size()} items is then cut from it without parsing JSON.
  *
  * <p>Stored as {@code <more 0|1>,<cursor 1>,…,<cursor n>\u0002<item 1>\u0001…\u0001<item n>}: JSON text never
- * holds a raw control character (they are escaped), so the separators cannot occur inside an item. Baskets make
- * this the bulk of a member's document (~4 KB for ten purchases), and their JSON repeats itself, so beyond
- * {@link #COMPRESS_FROM} characters it is kept deflated ({@code z<base64>}, about a fifth of the size): only the
- * transactions read pays the inflating, a few microseconds.
+ * holds a raw control character (they are escaped), so the separators cannot occur inside an item. A cursor
+ * that is base64url of digits and colons (the history's own, {@code <µs>:<seq>}) is stored as that text behind
+ * a {@code ~} and encoded again when read: digits deflate far better than their base64. Baskets make this the
+ * bulk of a member's document (~4 KB for ten purchases), and their JSON repeats itself, so beyond
+ * {@link #COMPRESS_FROM} characters it is kept deflated with a preset dictionary of the API's field names
+ * ({@code y<base64>}; {@code z<base64>}, deflated without one, is still read): only the transactions read pays
+ * the inflating, a few microseconds.
  */
 public record HistoryPage(List<String> items, List<String> cursors, boolean more) {
   private static final char ITEM = '\u0001';
   private static final char PARTS = '\u0002';
   static final int COMPRESS_FROM = 512;
+  private static final java.util.Base64.Encoder CURSOR_ENCODER = java.util.Base64.getUrlEncoder().withoutPadding();
+  private static final java.util.Base64.Decoder CURSOR_DECODER = java.util.Base64.getUrlDecoder();
+  /**
+   * The preset dictionary of the {@code y} form: the API's own field names and shapes (no tenant data), in the
+   * order of an item, the most frequent last (nearer, cheaper to refer to). Part of the stored format: change
+   * it only with a new prefix letter.
+   */
+  private static final byte[] DICTIONARY = ("\"labels\":[\"\"],\"category\":null,\"currency\":\"USD\",\"GBP\","
+      + "0,~1700000000000000:1,~1800000000000000:\u0002{\"transactionId\":\"\",\"occurredAt\":\"2026-01-01T00:00:00Z\","
+      + "\"total\":,\"currency\":\"EUR\",\"items\":[{\"sku\":\"\",\"amount\":,\"category\":\"\",\"quantity\":1},"
+      + "{\"sku\":\"\",\"amount\":,\"category\":\"\",\"quantity\":2}],\"pointsEarned\":}\u0001{\"transactionId\":\"")
+      .getBytes(java.nio.charset.StandardCharsets.UTF_8);
   private static final ThreadLocal<java.util.zip.Deflater> DEFLATERS =
       ThreadLocal.withInitial(() -> new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED, true));
   private static final ThreadLocal<java.util.zip.Inflater> INFLATERS =
@@ -64,6 +79,7 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
     byte[] raw = plain.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     java.util.zip.Deflater deflater = DEFLATERS.get();
     deflater.reset();
+    deflater.setDictionary(DICTIONARY);
     deflater.setInput(raw);
     deflater.finish();
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length / 3 + 16);
@@ -71,12 +87,12 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
     while (!deflater.finished()) {
       out.write(chunk, 0, deflater.deflate(chunk));
     }
-    return "z" + java.util.Base64.getEncoder().encodeToString(out.toByteArray());
+    return "y" + java.util.Base64.getEncoder().encodeToString(out.toByteArray());
   }
 
   private String plain() {
     StringBuilder out = new StringBuilder(items.size() * 180).append(more ? '1' : '0');
-    cursors.forEach(c -> out.append(',').append(c));
+    cursors.forEach(c -> out.append(',').append(compact(c)));
     out.append(PARTS);
     for (int i = 0; i < items.size(); i++) {
       if (i > 0) {
@@ -87,14 +103,47 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
     return out.toString();
   }
 
-  public static HistoryPage decode(String stored) {
-    return decodePlain(stored.startsWith("z") ? inflate(stored) : stored);
+  /**
+   * {@code ~<text>} for a cursor that is base64url of digits and colons, else the cursor itself (cursors are
+   * base64url text, which never starts with {@code ~}).
+   */
+  static String compact(String cursor) {
+    if (cursor.isEmpty() || cursor.length() > 64) {
+      return cursor;
+    }
+    byte[] text;
+    try {
+      text = CURSOR_DECODER.decode(cursor);
+    } catch (IllegalArgumentException e) {
+      return cursor;
+    }
+    for (byte b : text) {
+      if ((b < '0' || b > '9') && b != ':') {
+        return cursor;
+      }
+    }
+    String raw = new String(text, java.nio.charset.StandardCharsets.US_ASCII);
+    return CURSOR_ENCODER.encodeToString(text).equals(cursor) ? "~" + raw : cursor;
   }
 
-  private static String inflate(String stored) {
+  static String expand(String stored) {
+    return stored.startsWith("~")
+        ? CURSOR_ENCODER.encodeToString(stored.substring(1).getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        : stored;
+  }
+
+  public static HistoryPage decode(String stored) {
+    return decodePlain(stored.startsWith("y") ? inflate(stored, DICTIONARY)
+        : stored.startsWith("z") ? inflate(stored, null) : stored);
+  }
+
+  private static String inflate(String stored, byte[] dictionary) {
     byte[] packed = java.util.Base64.getDecoder().decode(stored.substring(1));
     java.util.zip.Inflater inflater = INFLATERS.get();
     inflater.reset();
+    if (dictionary != null) {
+      inflater.setDictionary(dictionary); // a raw stream names no dictionary: the prefix letter does
+    }
     inflater.setInput(packed);
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(packed.length * 6);
     byte[] chunk = new byte[4096];
@@ -119,7 +168,7 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
     int at = 1;
     while (at < head.length()) {
       int next = head.indexOf(',', at + 1);
-      cursors.add(head.substring(at + 1, next < 0 ? head.length() : next));
+      cursors.add(expand(head.substring(at + 1, next < 0 ? head.length() : next)));
       at = next < 0 ? head.length() : next;
     }
     List<String> items = new ArrayList<>(cursors.size());
