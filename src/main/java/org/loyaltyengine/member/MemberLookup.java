@@ -38,6 +38,10 @@ public final class MemberLookup {
   /** Members stored again per retry tick: a long outage's backlog drains in bounded steps. */
   static final int RETRY_MEMBERS = 500;
 
+  /** Batches of at least this many documents are rendered on a worker thread. */
+  static final int RENDER_ON_WORKER_FROM = 8;
+
+  private final io.vertx.core.Vertx vertx;
   private final MemberCache cache;
   private final MemberRepository members;
   private final TierLookup tiers;
@@ -49,7 +53,10 @@ public final class MemberLookup {
   private final Map<UUID, Set<String>> unstored = new HashMap<>();
   private int unstoredCount;
 
-  public MemberLookup(MemberCache cache, MemberRepository members, TierLookup tiers, Clock clock, int maxUnstored) {
+  /** @param vertx where batches of documents are rendered off the event loop (null: always inline) */
+  public MemberLookup(io.vertx.core.Vertx vertx, MemberCache cache, MemberRepository members, TierLookup tiers,
+                      Clock clock, int maxUnstored) {
+    this.vertx = vertx;
     this.cache = cache;
     this.members = members;
     this.tiers = tiers;
@@ -66,7 +73,7 @@ public final class MemberLookup {
                                     java.util.function.Consumer<io.vertx.redis.client.Redis> clientSink,
                                     MemberRepository members, TierLookup tiers, Clock clock) {
     MemberCache cache = MemberCache.create(vertx, config, registry, breakerName, clientSink);
-    MemberLookup lookup = new MemberLookup(cache, members, tiers, clock, config.cache().maxUnstored());
+    MemberLookup lookup = new MemberLookup(vertx, cache, members, tiers, clock, config.cache().maxUnstored());
     vertx.setPeriodic(1000, id -> lookup.retryUnstored());
     return lookup;
   }
@@ -122,6 +129,12 @@ public final class MemberLookup {
         .onFailure(err -> loading.remove(key, promise.future()))
         .onComplete(promise);
     return promise.future();
+  }
+
+  private static Map<String, CachedMember> renderAll(List<MemberRepository.View> views, TierLookup.ActiveTiers active) {
+    Map<String, CachedMember> documents = new LinkedHashMap<>();
+    views.forEach(v -> documents.put(v.snapshot().externalId(), render(v, active)));
+    return documents;
   }
 
   private static CachedMember render(MemberRepository.View v, TierLookup.ActiveTiers active) {
@@ -184,9 +197,13 @@ public final class MemberLookup {
   public Future<Boolean> warm(UUID tenantId, Collection<String> externalIds) {
     return tiers.activeVersioned(tenantId).compose(active ->
         members.views(tenantId, externalIds, active.set().windowDays(), HISTORY_ROWS).compose(views -> {
-          Map<String, CachedMember> documents = new LinkedHashMap<>();
-          views.forEach(v -> documents.put(v.snapshot().externalId(), render(v, active)));
-          return cache.putAll(tenantId, documents);
+          if (views.size() < RENDER_ON_WORKER_FROM || vertx == null) {
+            return cache.putAll(tenantId, renderAll(views, active));
+          }
+          // A group commit's or a warm-up chunk's documents take tens of milliseconds to render and deflate:
+          // on a worker, so the event loop keeps answering meanwhile (refusals under overload above all).
+          return vertx.executeBlocking(() -> renderAll(views, active), false)
+              .compose(documents -> cache.putAll(tenantId, documents));
         }));
   }
 

@@ -337,6 +337,10 @@ public final class OpenLoop {
     System.out.printf(Locale.ROOT, "latency from intended start (us): p50 %d p90 %d p99 %d p99.9 %d max %d%n",
         latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
         latency.getValueAtPercentile(99.9), latency.getMaxValue());
+    System.out.printf(Locale.ROOT, "served (us): p50 %d p90 %d p99 %d; rejected (us): p50 %d p90 %d p99 %d max %d%n",
+        okLatency.getValueAtPercentile(50), okLatency.getValueAtPercentile(90), okLatency.getValueAtPercentile(99),
+        rejectedLatency.getValueAtPercentile(50), rejectedLatency.getValueAtPercentile(90),
+        rejectedLatency.getValueAtPercentile(99), rejectedLatency.getMaxValue());
     System.out.printf(Locale.ROOT, "outcomes %s%n", outcomes);
     System.out.printf(Locale.ROOT,
         "RESULT target_rps=%.1f achieved_rps=%.1f ok_rps=%.1f sent=%d ok=%d errors=%d created=%d rejected=%d "
