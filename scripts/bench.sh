@@ -106,6 +106,10 @@ BENCH_SIM_JAVA_OPTS=${BENCH_SIM_JAVA_OPTS:--Xms256m -Xmx384m -XX:+UseParallelGC 
 # The load generators (wrk, the open loop) run at a higher priority than the node and PostgreSQL: on two shared
 # cores a generator short of CPU sends late, and its lag counts as the node's latency. Root only (else 0).
 BENCH_GENERATOR_NICE=${BENCH_GENERATOR_NICE:-$([[ $(id -u) == 0 ]] && echo -10 || echo 0)}
+# The node's own priority: 0 (as PostgreSQL's) unless set; a negative value stands in for a database on its own
+# machine (production), whose backends then cannot delay the node's event loops.
+BENCH_SERVER_NICE=${BENCH_SERVER_NICE:-0}
+BENCH_METRICS_PORT=${BENCH_METRICS_PORT:-18081} # the server's /metrics, scraped after phases that need its counters
 # C1 only: a fresh generator JVM otherwise spends a good part of a core in C2 during the measurement.
 BENCH_GENERATOR_JAVA_OPTS=${BENCH_GENERATOR_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseParallelGC -XX:TieredStopAtLevel=1}
 
@@ -522,8 +526,14 @@ workload_overload() {
     "${open_args[@]//\{phase\}/1}"
   from_open "$capacity"; record_phase at_capacity "$mix, open loop at 1 x capacity, $BENCH_OVERLOAD_OPEN_CONNECTIONS conn"
   local cap_p99=$O_OK_P99
+  curl -s "http://127.0.0.1:$BENCH_METRICS_PORT/metrics" | grep -E '^loyalty_admission|^loyalty_rate_limit' \
+    > "$RAW/overload-metrics-before-2x.txt" 2>/dev/null || true
   BENCH_OPEN_CONNECTIONS=$BENCH_OVERLOAD_OPEN_CONNECTIONS run_open overload-2x "$((capacity * 2))" "$BENCH_DURATION" \
     "${open_args[@]//\{phase\}/2}"
+  # Which bound refused: admission on arrival (loyalty_admission_shed_total) or an inner queue after waiting
+  # (every other 503 overloaded the generator counted).
+  curl -s "http://127.0.0.1:$BENCH_METRICS_PORT/metrics" | grep -E '^loyalty_admission|^loyalty_rate_limit' \
+    > "$RAW/overload-metrics-after-2x.txt" 2>/dev/null || true
   from_open "$((capacity * 2))"; record_phase twice_capacity "$mix, open loop at 2 x capacity, $BENCH_OVERLOAD_OPEN_CONNECTIONS conn"
   local served=$O_OK_RPS
   local inv_json=null inv_md="The read mix writes nothing: no invariant check."
