@@ -168,7 +168,8 @@ run_open() {
   # pool opening on a busy machine.
   timeout --kill-after=10 $((seconds + BENCH_OPEN_WARMUP + 3 * BENCH_OPEN_TIMEOUT_MS / 1000 + 120)) nice -n "$BENCH_GENERATOR_NICE" java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
     org.loyaltyengine.bench.OpenLoop --rate "$rate" --duration "$seconds" --warmup "$BENCH_OPEN_WARMUP" \
-    --connections "$BENCH_OPEN_CONNECTIONS" --timeout-ms "$BENCH_OPEN_TIMEOUT_MS" "$@" > "$RAW/$phase.txt" 2>&1 &
+    --connections "$BENCH_OPEN_CONNECTIONS" --event-loops "${BENCH_OPEN_EVENT_LOOPS:-1}" --timeout-ms "$BENCH_OPEN_TIMEOUT_MS" "$@" \
+    > "$RAW/$phase.txt" 2>&1 &
   GEN_PID=$!
   wait "$GEN_PID" || say "the open-loop generator ($phase) failed (see $RAW/$phase.txt)"
   local line
