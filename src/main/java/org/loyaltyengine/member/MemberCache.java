@@ -109,12 +109,22 @@ public final class MemberCache {
 
   /** The member's document, or empty when there is none or Redis is in trouble (counted as a bypass). Never fails. */
   public Future<Optional<CachedMember>> get(UUID tenantId, String externalId) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key(tenantId, externalId))))
-        .map(response -> response == null ? Optional.<CachedMember>empty() : CachedMember.decode(response.toString()))
+    return get(key(tenantId, externalId));
+  }
+
+  /** {@link #get(UUID, String)} by the document's key ({@link #key}). */
+  Future<Optional<CachedMember>> get(String key) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key)))
+        .map(response -> document(response == null ? null : response.toBuffer()))
         .otherwise(err -> {
           bypassed.increment();
           return Optional.empty();
         });
+  }
+
+  /** The document stored as {@code value} (null: none stored). */
+  static Optional<CachedMember> document(io.vertx.core.buffer.Buffer value) {
+    return value == null ? Optional.empty() : CachedMember.decode(value.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** Whether Redis is being called (its circuit is not open). */

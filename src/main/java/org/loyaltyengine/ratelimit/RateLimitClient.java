@@ -14,7 +14,6 @@ import org.loyaltyengine.tenant.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,15 +28,21 @@ import java.util.List;
 public final class RateLimitClient {
   private static final Logger log = LoggerFactory.getLogger(RateLimitClient.class);
 
-  /** {@link Gcra#decide} in Lua. KEYS: bucket names; ARGV: perSecond, burst for each bucket, in order. */
+  /**
+   * {@link Gcra#decide} in Lua. KEYS: bucket names, then optionally one more key to read; ARGV: perSecond, burst
+   * for each bucket, in order. Returns {allowed, limit, remaining, reset, retry}, and when allowed and a key to
+   * read was given, its value (nil when absent) as a sixth element: the read model's document comes back in the
+   * same round trip as the decision (a refused request reads nothing).
+   */
   static final String SCRIPT = """
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+      local buckets = #ARGV / 2
       local allowed = true
       local retry, dLimit, dReset = 0, 0, 0
       local limit, remaining, reset = 0, -1, 0
       local tats = {}
-      for i = 1, #KEYS do
+      for i = 1, buckets do
         local interval = math.floor(1000000 / tonumber(ARGV[2 * i - 1]))
         local burst = tonumber(ARGV[2 * i])
         local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
@@ -54,9 +59,10 @@ public final class RateLimitClient {
         end
       end
       if not allowed then return {0, dLimit, 0, dReset, retry} end
-      for i = 1, #KEYS do
+      for i = 1, buckets do
         redis.call('SET', KEYS[i], string.format('%d', tats[i]), 'PX', math.floor((tats[i] - now) / 1000) + 1000)
       end
+      if #KEYS > buckets then return {1, limit, remaining, reset, 0, redis.call('GET', KEYS[buckets + 1])} end
       return {1, limit, remaining, reset, 0}""";
   private static final RedisLink.Script GCRA = RedisLink.Script.of(SCRIPT);
 
@@ -109,21 +115,33 @@ public final class RateLimitClient {
 
   /** Takes one request from the caller's key and tenant buckets, or says how long to wait. Never fails. */
   public Future<Verdict> acquire(Caller caller) {
+    return acquire(caller, null).map(Acquired::verdict);
+  }
+
+  /**
+   * {@link #acquire(Caller)}, and when {@code readKey} is not null and the request is allowed, the value of that
+   * Redis key read by the same script: one round trip for a decision and, say, the read model's document. Never
+   * fails; when Redis does, the local limiter decides and {@link Acquired#read} is false.
+   */
+  public Future<Acquired> acquire(Caller caller, String readKey) {
     Quota key = caller.quotas().keyOr(keyDefault);
     Quota tenant = caller.quotas().tenantOr(tenantDefault);
     String[] buckets = {bucket("k:", caller.keyId().toString(), key), bucket("t:", caller.tenantId().toString(), tenant)};
-    Quota[] quotas = {key, tenant};
-    return breaker.<Response>execute(() -> eval(buckets, quotas))
+    return breaker.<Response>execute(() -> eval(buckets, key, tenant, readKey))
         .map(r -> {
           Verdict v = new Verdict(r.get(0).toInteger() == 1, r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(),
               r.get(4).toLong());
           (v.allowed() ? allowedShared : limitedShared).increment();
-          return v;
+          if (r.size() < 6) {
+            return Acquired.decided(v);
+          }
+          Response value = r.get(5);
+          return new Acquired(v, true, value == null ? null : value.toBuffer());
         })
         .otherwise(err -> {
           Verdict v = local.acquire(buckets, new Quota[] {key.perNode(fallbackNodes), tenant.perNode(fallbackNodes)});
           (v.allowed() ? allowedLocal : limitedLocal).increment();
-          return v;
+          return Acquired.decided(v);
         });
   }
 
@@ -131,12 +149,8 @@ public final class RateLimitClient {
     return keyPrefix + kind + id + ":" + quota.perSecond() + ":" + quota.burst();
   }
 
-  private Future<Response> eval(String[] buckets, Quota[] quotas) {
-    List<Integer> args = new ArrayList<>(4);
-    for (Quota q : quotas) {
-      args.add(q.perSecond());
-      args.add(q.burst());
-    }
-    return redis.eval(GCRA, List.of(buckets), args);
+  private Future<Response> eval(String[] buckets, Quota key, Quota tenant, String readKey) {
+    List<String> keys = readKey == null ? List.of(buckets) : List.of(buckets[0], buckets[1], readKey);
+    return redis.eval(GCRA, keys, List.of(key.perSecond(), key.burst(), tenant.perSecond(), tenant.burst()));
   }
 }
