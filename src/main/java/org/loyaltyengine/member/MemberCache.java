@@ -116,15 +116,27 @@ public final class MemberCache {
   Future<Optional<CachedMember>> get(String key) {
     return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key)))
         .map(response -> document(response == null ? null : response.toBuffer()))
-        .otherwise(err -> {
-          bypassed.increment();
-          return Optional.empty();
-        });
+        .otherwise(err -> bypass());
+  }
+
+  /** A lookup Redis failed: counted as a bypass, read as a miss. */
+  Optional<CachedMember> bypass() {
+    bypassed.increment();
+    return Optional.empty();
   }
 
   /** The document stored as {@code value} (null: none stored). */
   static Optional<CachedMember> document(io.vertx.core.buffer.Buffer value) {
     return value == null ? Optional.empty() : CachedMember.decode(value.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * This store's line to Redis, for the rate limiter to share: a document read with the rate limits then travels
+   * in order with this store's writes, so a read sent before a rebuild's store is answered before it, while the
+   * rebuild is still the one to join (single flight).
+   */
+  public RedisLink link() {
+    return redis;
   }
 
   /** Whether Redis is being called (its circuit is not open). */

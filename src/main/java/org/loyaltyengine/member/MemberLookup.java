@@ -108,8 +108,14 @@ public final class MemberLookup {
         return load(tenantId, externalId, active); // Redis may hold an older document than PostgreSQL
       }
       String key = cache.key(tenantId, externalId);
-      Future<Optional<CachedMember>> document = ahead != null && ahead.key().equals(key)
-          ? Future.succeededFuture(MemberCache.document(ahead.value())) : cache.get(key);
+      Future<Optional<CachedMember>> document;
+      if (ahead == null || !ahead.key().equals(key)) {
+        document = cache.get(key);
+      } else if (ahead.failed()) {
+        document = Future.succeededFuture(cache.bypass()); // Redis just failed this request: PostgreSQL, no retry
+      } else {
+        document = Future.succeededFuture(MemberCache.document(ahead.value()));
+      }
       return document.compose(found -> {
         boolean servable = found.isPresent() && found.get().servable(active.version(), clock.millis());
         cache.count(servable);

@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.platform.RedisLink;
@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Rate limits shared by every node: one atomic Lua script per request in Redis (GCRA over the key's and
@@ -73,33 +74,47 @@ public final class RateLimitClient {
   private final Quota keyDefault;
   private final Quota tenantDefault;
   private final int fallbackNodes;
+  private final long decisionTimeoutMs;
+  private final long readTimeoutMs;
   private final Counter allowedShared;
   private final Counter limitedShared;
   private final Counter allowedLocal;
   private final Counter limitedLocal;
 
-  RateLimitClient(Redis redis, CircuitBreaker breaker, LocalLimiter local, String keyPrefix, AppConfig.RateLimit config,
-                  MeterRegistry registry) {
-    this.redis = new RedisLink(redis);
+  /**
+   * {@code breaker} must have no time limit of its own: each call has its own, {@code config.redisTimeoutMs()} for a
+   * decision alone, {@code readTimeoutMs} (the read model's) for a decision with a read, which the request would
+   * wait for anyway.
+   */
+  RateLimitClient(RedisLink redis, CircuitBreaker breaker, LocalLimiter local, String keyPrefix, AppConfig.RateLimit config,
+                  long readTimeoutMs, MeterRegistry registry) {
+    this.redis = redis;
     this.breaker = breaker;
     this.local = local;
     this.keyPrefix = keyPrefix + ":rl:";
     this.keyDefault = new Quota(config.keyPerSecond(), config.keyBurst());
     this.tenantDefault = new Quota(config.tenantPerSecond(), config.tenantBurst());
     this.fallbackNodes = config.fallbackNodes();
+    this.decisionTimeoutMs = config.redisTimeoutMs();
+    this.readTimeoutMs = Math.max(readTimeoutMs, decisionTimeoutMs);
     this.allowedShared = counter(registry, "allowed", "redis");
     this.limitedShared = counter(registry, "limited", "redis");
     this.allowedLocal = counter(registry, "allowed", "local");
     this.limitedLocal = counter(registry, "limited", "local");
   }
 
-  /** The limiter of one HTTP verticle: its own breaker on its event loop, the node's shared local limiter. */
-  public static RateLimitClient create(Vertx vertx, Redis redis, AppConfig config, LocalLimiter local,
+  /**
+   * The limiter of one HTTP verticle: its own breaker on its event loop, the node's shared local limiter, and the
+   * verticle's line to Redis {@code redis} (the read model's: see {@code MemberCache.link}).
+   */
+  public static RateLimitClient create(Vertx vertx, RedisLink redis, AppConfig config, LocalLimiter local,
                                        MeterRegistry registry) {
     AppConfig.Redis r = config.redis();
+    // no time limit here: each call sets its own (see the constructor)
     CircuitBreaker breaker = CircuitBreaker.create("redis-rate-limit", vertx, new CircuitBreakerOptions()
-        .setMaxFailures(r.failuresToOpen()).setTimeout(config.rateLimit().redisTimeoutMs()).setResetTimeout(r.resetMs()));
-    RateLimitClient client = new RateLimitClient(redis, breaker, local, r.keyPrefix(), config.rateLimit(), registry);
+        .setMaxFailures(r.failuresToOpen()).setTimeout(-1).setResetTimeout(r.resetMs()));
+    RateLimitClient client = new RateLimitClient(redis, breaker, local, r.keyPrefix(), config.rateLimit(), r.timeoutMs(),
+        registry);
     breaker.openHandler(v -> {
       client.redis.reset(); // a hung connection looks healthy: the half-open probe starts on a fresh one
       log.warn("event=circuit_open circuit=redis-rate-limit reason=\"rate limits are enforced per node until Redis answers\"");
@@ -127,7 +142,8 @@ public final class RateLimitClient {
     Quota key = caller.quotas().keyOr(keyDefault);
     Quota tenant = caller.quotas().tenantOr(tenantDefault);
     String[] buckets = {bucket("k:", caller.keyId().toString(), key), bucket("t:", caller.tenantId().toString(), tenant)};
-    return breaker.<Response>execute(() -> eval(buckets, key, tenant, readKey))
+    return breaker.<Response>execute(() -> eval(buckets, key, tenant, readKey)
+            .timeout(readKey == null ? decisionTimeoutMs : readTimeoutMs, TimeUnit.MILLISECONDS))
         .map(r -> {
           Verdict v = new Verdict(r.get(0).toInteger() == 1, r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(),
               r.get(4).toLong());
@@ -136,12 +152,14 @@ public final class RateLimitClient {
             return Acquired.decided(v);
           }
           Response value = r.get(5);
-          return new Acquired(v, true, value == null ? null : value.toBuffer());
+          return new Acquired(v, true, value == null ? null : value.toBuffer(), false);
         })
         .otherwise(err -> {
           Verdict v = local.acquire(buckets, new Quota[] {key.perNode(fallbackNodes), tenant.perNode(fallbackNodes)});
           (v.allowed() ? allowedLocal : limitedLocal).increment();
-          return Acquired.decided(v);
+          // an open circuit called nobody: the read may still be tried on its own path (its own circuit)
+          boolean failed = readKey != null && v.allowed() && !(err instanceof OpenCircuitException);
+          return new Acquired(v, false, null, failed);
         });
   }
 

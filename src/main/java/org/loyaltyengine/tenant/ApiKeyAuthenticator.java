@@ -56,12 +56,15 @@ public final class ApiKeyAuthenticator {
     String key(RoutingContext ctx, Caller caller);
   }
 
-  /** The value of a {@link ReadAhead} key as the rate limiter read it: {@code value} null when the key is absent. */
-  public record ReadValue(String key, io.vertx.core.buffer.Buffer value) {}
+  /**
+   * A {@link ReadAhead} key as the rate limiter's call left it: read ({@code value}, null when the key is absent),
+   * or {@code failed} (Redis failed or timed out: the route should not call it again for this request).
+   */
+  public record ReadValue(String key, io.vertx.core.buffer.Buffer value, boolean failed) {}
 
   /**
-   * What the rate limiter read for this request's {@link ReadAhead}, or null when nothing was read (no read-ahead,
-   * rate limiting off, or Redis failed and the local limiter decided): the route then reads on its own.
+   * What the rate limiter's call did with this request's {@link ReadAhead}, or null when it did not try (no
+   * read-ahead, rate limiting off, its circuit open): the route then reads on its own.
    */
   public static ReadValue readAhead(RoutingContext ctx) {
     return ctx.get(READ);
@@ -111,8 +114,8 @@ public final class ApiKeyAuthenticator {
         return;
       }
       Acquired acquired = ar.result();
-      if (acquired.read()) {
-        ctx.put(READ, new ReadValue(readKey, acquired.value()));
+      if (acquired.read() || acquired.failed()) {
+        ctx.put(READ, new ReadValue(readKey, acquired.value(), acquired.failed()));
       }
       Verdict v = acquired.verdict();
       ctx.response().putHeader(LIMIT, Long.toString(v.limit()))

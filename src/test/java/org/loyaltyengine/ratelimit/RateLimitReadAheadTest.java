@@ -58,8 +58,8 @@ class RateLimitReadAheadTest {
 
   static RateLimitClient client(Redis to) {
     CircuitBreaker breaker = CircuitBreaker.create("rl-test-" + UUID.randomUUID(), vertx,
-        new CircuitBreakerOptions().setTimeout(1000).setMaxFailures(100));
-    return new RateLimitClient(to, breaker, new LocalLimiter(1000, System::nanoTime), PREFIX, LIMITS,
+        new CircuitBreakerOptions().setTimeout(-1).setMaxFailures(100));
+    return new RateLimitClient(new org.loyaltyengine.platform.RedisLink(to), breaker, new LocalLimiter(1000, System::nanoTime), PREFIX, LIMITS, 1000,
         new SimpleMeterRegistry());
   }
 
@@ -112,6 +112,7 @@ class RateLimitReadAheadTest {
     assertEquals(0, refused.verdict().remaining());
     assertTrue(refused.verdict().retryAfterSeconds() >= 1);
     assertFalse(refused.read());
+    assertFalse(refused.failed());
     assertNull(refused.value());
   }
 
@@ -122,10 +123,12 @@ class RateLimitReadAheadTest {
     Caller caller = caller(1, 2);
     Acquired first = acquire(client, caller, PREFIX + ":mv:any");
     assertTrue(first.verdict().allowed());
-    assertFalse(first.read(), "no document: the read goes its own way (and to PostgreSQL while Redis is down)");
+    assertFalse(first.read());
+    assertTrue(first.failed(), "Redis failed this request: its read goes to PostgreSQL, not to Redis again");
     assertTrue(acquire(client, caller, PREFIX + ":mv:any").verdict().allowed());
     Acquired third = acquire(client, caller, PREFIX + ":mv:any");
     assertFalse(third.verdict().allowed(), "the local limiter holds the key to its burst");
     assertFalse(third.read());
+    assertFalse(third.failed(), "a refused request reads nothing anywhere");
   }
 }
