@@ -127,7 +127,7 @@ public final class MemberCache {
 
   /** The document stored as {@code value} (null: none stored). */
   static Optional<CachedMember> document(io.vertx.core.buffer.Buffer value) {
-    return value == null ? Optional.empty() : CachedMember.decode(value.toString(java.nio.charset.StandardCharsets.UTF_8));
+    return value == null ? Optional.empty() : CachedMember.decode(value.getBytes());
   }
 
   /**

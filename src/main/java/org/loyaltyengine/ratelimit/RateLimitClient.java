@@ -76,6 +76,9 @@ public final class RateLimitClient {
   private final int fallbackNodes;
   private final long decisionTimeoutMs;
   private final long readTimeoutMs;
+  /** See {@link #buckets}; event-loop confined like the client. */
+  private Caller lastCaller;
+  private String[] lastBuckets;
   private final Counter allowedShared;
   private final Counter limitedShared;
   private final Counter allowedLocal;
@@ -141,7 +144,7 @@ public final class RateLimitClient {
   public Future<Acquired> acquire(Caller caller, String readKey) {
     Quota key = caller.quotas().keyOr(keyDefault);
     Quota tenant = caller.quotas().tenantOr(tenantDefault);
-    String[] buckets = {bucket("k:", caller.keyId().toString(), key), bucket("t:", caller.tenantId().toString(), tenant)};
+    String[] buckets = buckets(caller, key, tenant);
     return breaker.<Response>execute(() -> eval(buckets, key, tenant, readKey)
             .timeout(readKey == null ? decisionTimeoutMs : readTimeoutMs, TimeUnit.MILLISECONDS))
         .map(r -> {
@@ -161,6 +164,20 @@ public final class RateLimitClient {
           boolean failed = readKey != null && v.allowed() && !(err instanceof OpenCircuitException);
           return new Acquired(v, false, null, failed);
         });
+  }
+
+  /**
+   * The caller's two bucket names. The last caller's are kept: a cached key is one {@link Caller} instance (and
+   * immutable) until its cache entry is reloaded, so a busy key does not rebuild the same strings per request.
+   */
+  private String[] buckets(Caller caller, Quota key, Quota tenant) {
+    String[] names = lastBuckets;
+    if (caller != lastCaller) {
+      names = new String[] {bucket("k:", caller.keyId().toString(), key), bucket("t:", caller.tenantId().toString(), tenant)};
+      lastCaller = caller;
+      lastBuckets = names;
+    }
+    return names;
   }
 
   private String bucket(String kind, String id, Quota quota) {

@@ -48,9 +48,9 @@ public final class TransactionRoutes {
     members.view(caller.tenantId(), ctx.pathParam("externalId"), ApiKeyAuthenticator.readAhead(ctx)).onSuccess(member -> {
       if (after == null) {
         // the newest transactions are part of the member's read-model document: a first page is cut from them
-        HistoryPage newest = HistoryPage.decode(member.history());
-        if (newest.covers(limit)) {
-          Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(newest.reply(limit)));
+        String page = HistoryPage.firstPage(member.history(), limit);
+        if (page != null) {
+          Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(page));
           return;
         }
       }
