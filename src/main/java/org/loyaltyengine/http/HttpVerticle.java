@@ -131,7 +131,8 @@ public final class HttpVerticle extends VerticleBase {
     MemberLookup lookup = MemberLookup.create(vertx, config, registry, "redis", client -> redis = client, members,
         tierLookup, clock);
     RateLimitClient limits = config.rateLimit().enabled()
-        ? RateLimitClient.create(vertx, redis, config, caches.localLimits(), registry) : null;
+        // the read model's line to Redis: a document read with the limits stays in order with its stores
+        ? RateLimitClient.create(vertx, lookup.store().link(), config, caches.localLimits(), registry) : null;
     ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary), limits);
 
     Router router = Router.router(vertx);

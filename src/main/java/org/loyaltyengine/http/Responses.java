@@ -30,6 +30,10 @@ public final class Responses {
 
   /** A body already rendered as JSON. */
   public static void json(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
+    if (ctx.get(BEFORE_ANSWER) == null) { // most answers (every read): no step to wait for
+      ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body);
+      return;
+    }
     beforeAnswer(ctx, status, body).onComplete(v ->
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body));
   }

@@ -109,12 +109,34 @@ public final class MemberCache {
 
   /** The member's document, or empty when there is none or Redis is in trouble (counted as a bypass). Never fails. */
   public Future<Optional<CachedMember>> get(UUID tenantId, String externalId) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key(tenantId, externalId))))
-        .map(response -> response == null ? Optional.<CachedMember>empty() : CachedMember.decode(response.toString()))
-        .otherwise(err -> {
-          bypassed.increment();
-          return Optional.empty();
-        });
+    return get(key(tenantId, externalId));
+  }
+
+  /** {@link #get(UUID, String)} by the document's key ({@link #key}). */
+  Future<Optional<CachedMember>> get(String key) {
+    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key)))
+        .map(response -> document(response == null ? null : response.toBuffer()))
+        .otherwise(err -> bypass());
+  }
+
+  /** A lookup Redis failed: counted as a bypass, read as a miss. */
+  Optional<CachedMember> bypass() {
+    bypassed.increment();
+    return Optional.empty();
+  }
+
+  /** The document stored as {@code value} (null: none stored). */
+  static Optional<CachedMember> document(io.vertx.core.buffer.Buffer value) {
+    return value == null ? Optional.empty() : CachedMember.decode(value.getBytes());
+  }
+
+  /**
+   * This store's line to Redis, for the rate limiter to share: a document read with the rate limits then travels
+   * in order with this store's writes, so a read sent before a rebuild's store is answered before it, while the
+   * rebuild is still the one to join (single flight).
+   */
+  public RedisLink link() {
+    return redis;
   }
 
   /** Whether Redis is being called (its circuit is not open). */

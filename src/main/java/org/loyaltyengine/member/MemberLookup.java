@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.sqlclient.Row;
 import org.loyaltyengine.http.Paging;
 import org.loyaltyengine.platform.Rejection;
+import org.loyaltyengine.tenant.ApiKeyAuthenticator;
 import org.loyaltyengine.tier.TierLookup;
 import org.loyaltyengine.transaction.TransactionHistory;
 
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -84,6 +86,27 @@ public final class MemberLookup {
 
   /** The member's document. Fails with {@code member_not_found} (also for other tenants). */
   public Future<CachedMember> view(UUID tenantId, String externalId) {
+    return view(tenantId, externalId, null);
+  }
+
+  /**
+   * The read-ahead of the member reads (route parameter {@code externalId}): their document is read by the rate
+   * limiter's script call, one Redis round trip per read ({@link #view(UUID, String, ApiKeyAuthenticator.ReadValue)}).
+   * None for an id no member can have, or a member whose document this verticle could not store.
+   */
+  public ApiKeyAuthenticator.ReadAhead readAhead() {
+    return (ctx, caller) -> {
+      String externalId = ctx.pathParam("externalId");
+      return MemberRules.isPlausibleExternalId(externalId) && !isUnstored(caller.tenantId(), externalId)
+          ? cache.key(caller.tenantId(), externalId) : null;
+    };
+  }
+
+  /**
+   * {@link #view(UUID, String)} with the document already read from Redis by the rate limiter ({@code ahead}, may
+   * be null: then it is read here). The same checks apply to it as to a document read here.
+   */
+  public Future<CachedMember> view(UUID tenantId, String externalId, ApiKeyAuthenticator.ReadValue ahead) {
     if (!MemberRules.isPlausibleExternalId(externalId)) {
       return Future.failedFuture(notFound(externalId)); // no such member can exist; spare the database
     }
@@ -91,7 +114,16 @@ public final class MemberLookup {
       if (isUnstored(tenantId, externalId)) {
         return load(tenantId, externalId, active); // Redis may hold an older document than PostgreSQL
       }
-      return cache.get(tenantId, externalId).compose(found -> {
+      String key = cache.key(tenantId, externalId);
+      Future<Optional<CachedMember>> document;
+      if (ahead == null || !ahead.key().equals(key)) {
+        document = cache.get(key);
+      } else if (ahead.failed()) {
+        document = Future.succeededFuture(cache.bypass()); // Redis just failed this request: PostgreSQL, no retry
+      } else {
+        document = Future.succeededFuture(MemberCache.document(ahead.value()));
+      }
+      return document.compose(found -> {
         boolean servable = found.isPresent() && found.get().servable(active.version(), clock.millis());
         cache.count(servable);
         return servable ? Future.succeededFuture(found.get()) : load(tenantId, externalId, active);

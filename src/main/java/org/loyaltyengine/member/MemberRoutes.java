@@ -38,8 +38,10 @@ public final class MemberRoutes {
   public void mount(Router router, ApiKeyAuthenticator auth) {
     router.post("/v1/members").handler(auth.require(Scope.POS)).handler(this::enrol);
     router.patch("/v1/members/:externalId").handler(auth.require(Scope.ADMIN)).handler(this::change);
-    router.get("/v1/members/:externalId/status").handler(auth.require(Scope.READ, Scope.POS)).handler(this::status);
-    router.get("/v1/members/:externalId").handler(auth.require(Scope.READ, Scope.POS)).handler(this::profile);
+    // the document is read with the rate limits: one Redis call per read
+    ApiKeyAuthenticator.ReadAhead document = lookup.readAhead();
+    router.get("/v1/members/:externalId/status").handler(auth.require(document, Scope.READ, Scope.POS)).handler(this::status);
+    router.get("/v1/members/:externalId").handler(auth.require(document, Scope.READ, Scope.POS)).handler(this::profile);
   }
 
   private void enrol(RoutingContext ctx) {
@@ -94,14 +96,14 @@ public final class MemberRoutes {
 
   private void status(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    lookup.view(caller.tenantId(), ctx.pathParam("externalId"))
+    lookup.view(caller.tenantId(), ctx.pathParam("externalId"), ApiKeyAuthenticator.readAhead(ctx))
         .onSuccess(m -> Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(m.statusJson())))
         .onFailure(ctx::fail);
   }
 
   private void profile(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
-    lookup.view(caller.tenantId(), ctx.pathParam("externalId"))
+    lookup.view(caller.tenantId(), ctx.pathParam("externalId"), ApiKeyAuthenticator.readAhead(ctx))
         .onSuccess(m -> Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(m.profileJson())))
         .onFailure(ctx::fail);
   }

@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 import org.loyaltyengine.platform.AppConfig;
 import org.loyaltyengine.platform.RedisLink;
@@ -14,8 +14,8 @@ import org.loyaltyengine.tenant.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Rate limits shared by every node: one atomic Lua script per request in Redis (GCRA over the key's and
@@ -29,15 +29,21 @@ import java.util.List;
 public final class RateLimitClient {
   private static final Logger log = LoggerFactory.getLogger(RateLimitClient.class);
 
-  /** {@link Gcra#decide} in Lua. KEYS: bucket names; ARGV: perSecond, burst for each bucket, in order. */
+  /**
+   * {@link Gcra#decide} in Lua. KEYS: bucket names, then optionally one more key to read; ARGV: perSecond, burst
+   * for each bucket, in order. Returns {allowed, limit, remaining, reset, retry}, and when allowed and a key to
+   * read was given, its value (nil when absent) as a sixth element: the read model's document comes back in the
+   * same round trip as the decision (a refused request reads nothing).
+   */
   static final String SCRIPT = """
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+      local buckets = #ARGV / 2
       local allowed = true
       local retry, dLimit, dReset = 0, 0, 0
       local limit, remaining, reset = 0, -1, 0
       local tats = {}
-      for i = 1, #KEYS do
+      for i = 1, buckets do
         local interval = math.floor(1000000 / tonumber(ARGV[2 * i - 1]))
         local burst = tonumber(ARGV[2 * i])
         local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
@@ -54,9 +60,10 @@ public final class RateLimitClient {
         end
       end
       if not allowed then return {0, dLimit, 0, dReset, retry} end
-      for i = 1, #KEYS do
+      for i = 1, buckets do
         redis.call('SET', KEYS[i], string.format('%d', tats[i]), 'PX', math.floor((tats[i] - now) / 1000) + 1000)
       end
+      if #KEYS > buckets then return {1, limit, remaining, reset, 0, redis.call('GET', KEYS[buckets + 1])} end
       return {1, limit, remaining, reset, 0}""";
   private static final RedisLink.Script GCRA = RedisLink.Script.of(SCRIPT);
 
@@ -67,33 +74,50 @@ public final class RateLimitClient {
   private final Quota keyDefault;
   private final Quota tenantDefault;
   private final int fallbackNodes;
+  private final long decisionTimeoutMs;
+  private final long readTimeoutMs;
+  /** See {@link #buckets}; event-loop confined like the client. */
+  private Caller lastCaller;
+  private String[] lastBuckets;
   private final Counter allowedShared;
   private final Counter limitedShared;
   private final Counter allowedLocal;
   private final Counter limitedLocal;
 
-  RateLimitClient(Redis redis, CircuitBreaker breaker, LocalLimiter local, String keyPrefix, AppConfig.RateLimit config,
-                  MeterRegistry registry) {
-    this.redis = new RedisLink(redis);
+  /**
+   * {@code breaker} must have no time limit of its own: each call has its own, {@code config.redisTimeoutMs()} for a
+   * decision alone, {@code readTimeoutMs} (the read model's) for a decision with a read, which the request would
+   * wait for anyway.
+   */
+  RateLimitClient(RedisLink redis, CircuitBreaker breaker, LocalLimiter local, String keyPrefix, AppConfig.RateLimit config,
+                  long readTimeoutMs, MeterRegistry registry) {
+    this.redis = redis;
     this.breaker = breaker;
     this.local = local;
     this.keyPrefix = keyPrefix + ":rl:";
     this.keyDefault = new Quota(config.keyPerSecond(), config.keyBurst());
     this.tenantDefault = new Quota(config.tenantPerSecond(), config.tenantBurst());
     this.fallbackNodes = config.fallbackNodes();
+    this.decisionTimeoutMs = config.redisTimeoutMs();
+    this.readTimeoutMs = Math.max(readTimeoutMs, decisionTimeoutMs);
     this.allowedShared = counter(registry, "allowed", "redis");
     this.limitedShared = counter(registry, "limited", "redis");
     this.allowedLocal = counter(registry, "allowed", "local");
     this.limitedLocal = counter(registry, "limited", "local");
   }
 
-  /** The limiter of one HTTP verticle: its own breaker on its event loop, the node's shared local limiter. */
-  public static RateLimitClient create(Vertx vertx, Redis redis, AppConfig config, LocalLimiter local,
+  /**
+   * The limiter of one HTTP verticle: its own breaker on its event loop, the node's shared local limiter, and the
+   * verticle's line to Redis {@code redis} (the read model's: see {@code MemberCache.link}).
+   */
+  public static RateLimitClient create(Vertx vertx, RedisLink redis, AppConfig config, LocalLimiter local,
                                        MeterRegistry registry) {
     AppConfig.Redis r = config.redis();
+    // no time limit here: each call sets its own (see the constructor)
     CircuitBreaker breaker = CircuitBreaker.create("redis-rate-limit", vertx, new CircuitBreakerOptions()
-        .setMaxFailures(r.failuresToOpen()).setTimeout(config.rateLimit().redisTimeoutMs()).setResetTimeout(r.resetMs()));
-    RateLimitClient client = new RateLimitClient(redis, breaker, local, r.keyPrefix(), config.rateLimit(), registry);
+        .setMaxFailures(r.failuresToOpen()).setTimeout(-1).setResetTimeout(r.resetMs()));
+    RateLimitClient client = new RateLimitClient(redis, breaker, local, r.keyPrefix(), config.rateLimit(), r.timeoutMs(),
+        registry);
     breaker.openHandler(v -> {
       client.redis.reset(); // a hung connection looks healthy: the half-open probe starts on a fresh one
       log.warn("event=circuit_open circuit=redis-rate-limit reason=\"rate limits are enforced per node until Redis answers\"");
@@ -109,34 +133,59 @@ public final class RateLimitClient {
 
   /** Takes one request from the caller's key and tenant buckets, or says how long to wait. Never fails. */
   public Future<Verdict> acquire(Caller caller) {
+    return acquire(caller, null).map(Acquired::verdict);
+  }
+
+  /**
+   * {@link #acquire(Caller)}, and when {@code readKey} is not null and the request is allowed, the value of that
+   * Redis key read by the same script: one round trip for a decision and, say, the read model's document. Never
+   * fails; when Redis does, the local limiter decides and {@link Acquired#read} is false.
+   */
+  public Future<Acquired> acquire(Caller caller, String readKey) {
     Quota key = caller.quotas().keyOr(keyDefault);
     Quota tenant = caller.quotas().tenantOr(tenantDefault);
-    String[] buckets = {bucket("k:", caller.keyId().toString(), key), bucket("t:", caller.tenantId().toString(), tenant)};
-    Quota[] quotas = {key, tenant};
-    return breaker.<Response>execute(() -> eval(buckets, quotas))
+    String[] buckets = buckets(caller, key, tenant);
+    return breaker.<Response>execute(() -> eval(buckets, key, tenant, readKey)
+            .timeout(readKey == null ? decisionTimeoutMs : readTimeoutMs, TimeUnit.MILLISECONDS))
         .map(r -> {
           Verdict v = new Verdict(r.get(0).toInteger() == 1, r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(),
               r.get(4).toLong());
           (v.allowed() ? allowedShared : limitedShared).increment();
-          return v;
+          if (r.size() < 6) {
+            return Acquired.decided(v);
+          }
+          Response value = r.get(5);
+          return new Acquired(v, true, value == null ? null : value.toBuffer(), false);
         })
         .otherwise(err -> {
           Verdict v = local.acquire(buckets, new Quota[] {key.perNode(fallbackNodes), tenant.perNode(fallbackNodes)});
           (v.allowed() ? allowedLocal : limitedLocal).increment();
-          return v;
+          // an open circuit called nobody: the read may still be tried on its own path (its own circuit)
+          boolean failed = readKey != null && v.allowed() && !(err instanceof OpenCircuitException);
+          return new Acquired(v, false, null, failed);
         });
+  }
+
+  /**
+   * The caller's two bucket names. The last caller's are kept: a cached key is one {@link Caller} instance (and
+   * immutable) until its cache entry is reloaded, so a busy key does not rebuild the same strings per request.
+   */
+  private String[] buckets(Caller caller, Quota key, Quota tenant) {
+    String[] names = lastBuckets;
+    if (caller != lastCaller) {
+      names = new String[] {bucket("k:", caller.keyId().toString(), key), bucket("t:", caller.tenantId().toString(), tenant)};
+      lastCaller = caller;
+      lastBuckets = names;
+    }
+    return names;
   }
 
   private String bucket(String kind, String id, Quota quota) {
     return keyPrefix + kind + id + ":" + quota.perSecond() + ":" + quota.burst();
   }
 
-  private Future<Response> eval(String[] buckets, Quota[] quotas) {
-    List<Integer> args = new ArrayList<>(4);
-    for (Quota q : quotas) {
-      args.add(q.perSecond());
-      args.add(q.burst());
-    }
-    return redis.eval(GCRA, List.of(buckets), args);
+  private Future<Response> eval(String[] buckets, Quota key, Quota tenant, String readKey) {
+    List<String> keys = readKey == null ? List.of(buckets) : List.of(buckets[0], buckets[1], readKey);
+    return redis.eval(GCRA, keys, List.of(key.perSecond(), key.burst(), tenant.perSecond(), tenant.burst()));
   }
 }

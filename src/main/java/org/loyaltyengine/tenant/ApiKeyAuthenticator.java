@@ -6,6 +6,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import org.loyaltyengine.http.Failures;
+import org.loyaltyengine.ratelimit.Acquired;
 import org.loyaltyengine.ratelimit.RateLimitClient;
 import org.loyaltyengine.ratelimit.Verdict;
 
@@ -21,6 +22,7 @@ public final class ApiKeyAuthenticator {
   /** Published (cluster-wide when clustered) with the key hash when a key is revoked. */
   public static final String REVOKED_ADDRESS = "loyalty.api-keys.revoked";
   private static final String CALLER = "caller";
+  private static final String READ = "readWithLimits";
   private static final int MAX_KEY_LENGTH = 200;
   private static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
   private static final CharSequence REMAINING = HttpHeaders.createOptimized("RateLimit-Remaining");
@@ -45,8 +47,36 @@ public final class ApiKeyAuthenticator {
     return ctx.get(CALLER);
   }
 
+  /**
+   * The Redis key a route will read for an authenticated, authorised caller (null: none): read by the rate
+   * limiter's own script call, so that request costs one Redis round trip instead of two.
+   */
+  @FunctionalInterface
+  public interface ReadAhead {
+    String key(RoutingContext ctx, Caller caller);
+  }
+
+  /**
+   * A {@link ReadAhead} key as the rate limiter's call left it: read ({@code value}, null when the key is absent),
+   * or {@code failed} (Redis failed or timed out: the route should not call it again for this request).
+   */
+  public record ReadValue(String key, io.vertx.core.buffer.Buffer value, boolean failed) {}
+
+  /**
+   * What the rate limiter's call did with this request's {@link ReadAhead}, or null when it did not try (no
+   * read-ahead, rate limiting off, its circuit open): the route then reads on its own.
+   */
+  public static ReadValue readAhead(RoutingContext ctx) {
+    return ctx.get(READ);
+  }
+
   /** A handler letting through callers whose key holds one of {@code allowed} (admin holds all). */
   public Handler<RoutingContext> require(Scope first, Scope... rest) {
+    return require(null, first, rest);
+  }
+
+  /** {@link #require(Scope, Scope...)}, reading {@code readAhead}'s key with the rate limits (see {@link ReadAhead}). */
+  public Handler<RoutingContext> require(ReadAhead readAhead, Scope first, Scope... rest) {
     Set<Scope> allowed = EnumSet.of(first, rest);
     return ctx -> {
       String key = bearerToken(ctx.request().getHeader("Authorization"));
@@ -57,7 +87,7 @@ public final class ApiKeyAuthenticator {
       String hash = ApiKeySecret.hash(key);
       Future<Optional<Caller>> caller = cache.get(hash, () -> keys.findActive(hash));
       if (caller.succeeded()) { // cached: no callback to schedule
-        admit(ctx, caller.result(), allowed);
+        admit(ctx, caller.result(), allowed, readAhead);
         return;
       }
       caller.onComplete(ar -> {
@@ -65,23 +95,29 @@ public final class ApiKeyAuthenticator {
           ctx.fail(ar.cause());
           return;
         }
-        admit(ctx, ar.result(), allowed);
+        admit(ctx, ar.result(), allowed, readAhead);
       });
     };
   }
 
   /** Every authenticated request counts against its key's and tenant's limits (403s included), then scopes. */
-  private void admit(RoutingContext ctx, Optional<Caller> caller, Set<Scope> allowed) {
+  private void admit(RoutingContext ctx, Optional<Caller> caller, Set<Scope> allowed, ReadAhead readAhead) {
     if (caller.isEmpty() || limits == null) {
       authorize(ctx, caller, allowed);
       return;
     }
-    limits.acquire(caller.get()).onComplete(ar -> {
+    // a caller the scopes will refuse gets no read: its 403 must not cost (or reveal) a document
+    String readKey = readAhead == null || !caller.get().mayUse(allowed) ? null : readAhead.key(ctx, caller.get());
+    limits.acquire(caller.get(), readKey).onComplete(ar -> {
       if (ar.failed()) { // acquire falls back to the local limiter rather than fail; this is a bug if ever reached
         ctx.fail(ar.cause());
         return;
       }
-      Verdict v = ar.result();
+      Acquired acquired = ar.result();
+      if (acquired.read() || acquired.failed()) {
+        ctx.put(READ, new ReadValue(readKey, acquired.value(), acquired.failed()));
+      }
+      Verdict v = acquired.verdict();
       ctx.response().putHeader(LIMIT, Long.toString(v.limit()))
           .putHeader(REMAINING, Long.toString(v.remaining()))
           .putHeader(RESET, Long.toString(v.resetSeconds()));

@@ -126,6 +126,54 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
     return CURSOR_ENCODER.encodeToString(text).equals(cursor) ? "~" + raw : cursor;
   }
 
+  /**
+   * {@code decode(stored).reply(limit)} when {@code decode(stored).covers(limit)}, else null (the page needs a
+   * query) — cut from the stored text without making a list of its items (the transactions read's hot path).
+   */
+  public static String firstPage(String stored, int limit) {
+    String plain = plainOf(stored);
+    int parts = plain.indexOf(PARTS);
+    boolean more = plain.charAt(0) == '1';
+    int count = 0;
+    for (int i = 1; i < parts; i++) {
+      if (plain.charAt(i) == ',') {
+        count++;
+      }
+    }
+    if (limit > count && more) {
+      return null;
+    }
+    int n = Math.min(limit, count);
+    int end = parts + 1;
+    for (int i = 0; i < n; i++) {
+      int next = plain.indexOf(ITEM, end);
+      end = i == n - 1 ? (next < 0 ? plain.length() : next) : next + 1;
+    }
+    StringBuilder out = new StringBuilder(64 + (end - parts)).append("{\"items\":[");
+    if (n > 0) {
+      out.append(plain, parts + 1, end);
+      for (int i = out.length() - (end - parts - 1); i < out.length(); i++) {
+        if (out.charAt(i) == ITEM) {
+          out.setCharAt(i, ',');
+        }
+      }
+    }
+    out.append("],\"nextCursor\":");
+    if (n > 0 && (n < count || more)) {
+      int from = 1; // the n-th cursor: after the n-th comma of the head
+      for (int seen = 0; seen < n; from++) {
+        if (plain.charAt(from) == ',') {
+          seen++;
+        }
+      }
+      int to = plain.indexOf(',', from);
+      out.append('"').append(expand(plain.substring(from, to < 0 || to > parts ? parts : to))).append('"');
+    } else {
+      out.append("null");
+    }
+    return out.append('}').toString();
+  }
+
   static String expand(String stored) {
     return stored.startsWith("~")
         ? CURSOR_ENCODER.encodeToString(stored.substring(1).getBytes(java.nio.charset.StandardCharsets.US_ASCII))
@@ -133,8 +181,13 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
   }
 
   public static HistoryPage decode(String stored) {
-    return decodePlain(stored.startsWith("y") ? inflate(stored, DICTIONARY)
-        : stored.startsWith("z") ? inflate(stored, null) : stored);
+    return decodePlain(plainOf(stored));
+  }
+
+  /** The plain form of a stored history, whichever form it was stored in. */
+  private static String plainOf(String stored) {
+    return stored.startsWith("y") ? inflate(stored, DICTIONARY)
+        : stored.startsWith("z") ? inflate(stored, null) : stored;
   }
 
   private static String inflate(String stored, byte[] dictionary) {

@@ -25,7 +25,9 @@ public final class TransactionRoutes {
   }
 
   public void mount(Router router, ApiKeyAuthenticator auth) {
-    router.get("/v1/members/:externalId/transactions").handler(auth.require(Scope.READ, Scope.POS)).handler(this::list);
+    // the member's document is read with the rate limits: one Redis call per read
+    router.get("/v1/members/:externalId/transactions").handler(auth.require(members.readAhead(), Scope.READ, Scope.POS))
+        .handler(this::list);
     router.get("/v1/transactions/:transactionId").handler(auth.require(Scope.READ, Scope.POS)).handler(this::show);
   }
 
@@ -43,12 +45,12 @@ public final class TransactionRoutes {
     int limit = Paging.limit(ctx.queryParams().get("limit"));
     String cursorText = ctx.queryParams().get("cursor");
     HistoryCursor after = cursorText == null || cursorText.isEmpty() ? null : HistoryCursor.decode(cursorText);
-    members.view(caller.tenantId(), ctx.pathParam("externalId")).onSuccess(member -> {
+    members.view(caller.tenantId(), ctx.pathParam("externalId"), ApiKeyAuthenticator.readAhead(ctx)).onSuccess(member -> {
       if (after == null) {
         // the newest transactions are part of the member's read-model document: a first page is cut from them
-        HistoryPage newest = HistoryPage.decode(member.history());
-        if (newest.covers(limit)) {
-          Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(newest.reply(limit)));
+        String page = HistoryPage.firstPage(member.history(), limit);
+        if (page != null) {
+          Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(page));
           return;
         }
       }

@@ -68,9 +68,9 @@ class MemberCacheTest {
   }
 
   @Test
-  @DisplayName("a stored document is read back exactly, whatever its JSON holds")
+  @DisplayName("a stored document is read back exactly, whatever its JSON holds (separators in strings, any UTF-8)")
   void roundTrip() {
-    CachedMember m = new CachedMember(3, 42, 7, 1_800_000_000_000L, "{\"status\":\"active\"}", "{\"name\":\"a|b\\nc\"}",
+    CachedMember m = new CachedMember(3, 42, 7, 1_800_000_000_000L, "{\"status\":\"active\"}", "{\"name\":\"a|b\\nc Zażółć 🎉\"}",
         "{\"items\":[{\"transactionId\":\"t|1\"}],\"nextCursor\":\"MTox\"}");
     put("rt", m);
     assertEquals(Optional.of(m), get("rt"));

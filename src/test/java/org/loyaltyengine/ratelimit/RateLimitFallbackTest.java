@@ -96,6 +96,39 @@ class RateLimitFallbackTest {
   }
 
   @Test
+  @DisplayName("Redis killed: member reads show PostgreSQL's data with local limits, and a key over its limit still gets 429 without the member")
+  void memberReadsWithRedisDown() throws Exception {
+    engine.enrol(tenant.adminKey(), "fb-1");
+    Reply adjusted = engine.post("/v1/members/fb-1/adjustments", tenant.adminKey(), new JsonObject()
+        .put("points", 70).put("reason", "goodwill").put("adjustmentId", "fb-adj-1"));
+    assertTrue(adjusted.status() / 100 == 2, adjusted.body().toString());
+    String key = limitedKey(1, 2);
+    redis.destroyForcibly().waitFor();
+
+    Reply status = engine.get("/v1/members/fb-1/status", key);
+    assertEquals(200, status.status(), status.body().toString());
+    assertNotNull(status.headers().get("ratelimit-limit"), "the local limiter's headers");
+    Reply profile = engine.get("/v1/members/fb-1", key);
+    assertEquals(200, profile.status(), profile.body().toString());
+    assertEquals("fb-1", profile.json().getString("externalId"));
+    int refused = 0;
+    for (int i = 0; i < 4; i++) {
+      Reply r = engine.get("/v1/members/fb-1/transactions?limit=10", key);
+      if (r.status() == 429) {
+        assertEquals("rate_limited", r.errorCode());
+        assertEquals(null, r.json().getJsonArray("items"), "no member data in a refusal");
+        refused++;
+      } else {
+        assertEquals(200, r.status(), r.body().toString());
+      }
+    }
+    assertTrue(refused > 0, "the local limiter holds the key to its burst of 2");
+    Reply admin = engine.get("/v1/members/fb-1/status", tenant.adminKey());
+    assertEquals(200, admin.status());
+    assertEquals(70, admin.json().getJsonObject("points").getLong("available"), "PostgreSQL's balance: " + admin.body());
+  }
+
+  @Test
   @DisplayName("Redis frozen (answers nothing): decisions fall to the local limiter after a short time limit, nothing answers 5xx")
   void redisSlow() throws Exception {
     String key = limitedKey(1, 2);

@@ -138,6 +138,35 @@ class RateLimitTest {
   }
 
   @Test
+  @DisplayName("the member reads (document read with the limits in one Redis call): within the limit the member's replies, over it 429 and no document")
+  void memberReadsOverTheLimitGetNoDocument() {
+    Tenant t = a.createTenant("read-ahead");
+    a.enrol(t.adminKey(), "ra-1");
+    Key key = newKey(t.adminKey(), "read");
+    assertEquals(200, put(a, "/v1/api-keys/" + key.id() + "/rate-limit", t.adminKey(), limit(1, 3)).status());
+
+    Reply status = a.get("/v1/members/ra-1/status", key.secret());
+    assertEquals(200, status.status(), status.body().toString());
+    assertEquals("ra-1", status.json().getString("externalId"));
+    assertEquals("3", status.headers().get("ratelimit-limit"));
+    assertEquals("2", status.headers().get("ratelimit-remaining"));
+    Reply profile = b.get("/v1/members/ra-1", key.secret());
+    assertEquals(200, profile.status());
+    assertEquals("ra-1", profile.json().getString("externalId"));
+    Reply history = a.get("/v1/members/ra-1/transactions?limit=10", key.secret());
+    assertEquals(200, history.status());
+    assertEquals(0, history.json().getJsonArray("items").size());
+
+    for (String path : List.of("/v1/members/ra-1/status", "/v1/members/ra-1", "/v1/members/ra-1/transactions?limit=10")) {
+      Reply refused = b.get(path, key.secret());
+      assertRateLimited(refused);
+      assertEquals(null, refused.json().getString("externalId"), "no member data in a refusal: " + refused.body());
+      assertEquals(null, refused.json().getJsonArray("items"));
+    }
+    assertEquals(200, a.get("/v1/members/ra-1/status", t.adminKey()).status(), "the tenant's other keys still read");
+  }
+
+  @Test
   @DisplayName("a tenant over the operator's limit for it is refused on all its keys and nodes; other tenants are unaffected")
   void tenantLimitCoversAllItsKeys() {
     Tenant t = a.createTenant("tenant-limit");

@@ -120,4 +120,24 @@ class HistoryPageTest {
     assertEquals(null, new JsonObject(all.reply(200)).getString("nextCursor"));
     assertEquals("{\"items\":[],\"nextCursor\":null}", new HistoryPage(List.of(), List.of(), false).reply(50));
   }
+
+  @Test
+  @DisplayName("a first page cut straight from the stored form is the page of the decoded one, or none when it needs the database")
+  void firstPageFromStoredForm() {
+    java.util.List<String> items = new java.util.ArrayList<>();
+    java.util.List<String> cursors = new java.util.ArrayList<>();
+    for (int i = 0; i < 51; i++) {
+      items.add("{\"transactionId\":\"t-" + i + "\",\"note\":\"zażółć, \\u0001\"}");
+      cursors.add("MTc5MTQy" + i);
+    }
+    HistoryPage empty = new HistoryPage(List.of(), List.of(), false);
+    for (HistoryPage page : List.of(three, new HistoryPage(three.items(), three.cursors(), false), empty,
+        new HistoryPage(items.subList(0, 50), cursors.subList(0, 50), true), new HistoryPage(items, cursors, false))) {
+      String stored = page.encode();
+      for (int limit : new int[] {1, 2, 3, 4, 10, 50, 51, 200}) {
+        String expected = page.covers(limit) ? page.reply(limit) : null;
+        assertEquals(expected, HistoryPage.firstPage(stored, limit), "limit " + limit + " of " + page.size());
+      }
+    }
+  }
 }
