@@ -85,11 +85,13 @@ BENCH_OVERLOAD_MIX=${BENCH_OVERLOAD_MIX:-earn}       # earn | reads: what the ov
 # The latency controller (LOYALTY_ADMISSION_LATENCY_SHEDDING) in the capacity workloads; overload turns it on.
 BENCH_LATENCY_SHEDDING=${BENCH_LATENCY_SHEDDING:-false}
 BENCH_OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-256}
-# The overload workload's open loops: more connections than the node admits (LOYALTY_ADMISSION_MAX_IN_FLIGHT),
+# The overload workload's open loops: as many connections as the node admits (LOYALTY_ADMISSION_MAX_IN_FLIGHT),
 # so that the excess reaches the node as it would from independent clients. With fewer, the generator's own
 # connection pool is the queue: the node sees a closed loop of that many clients and no admission control
 # can drain a queue it is never sent.
-BENCH_OVERLOAD_OPEN_CONNECTIONS=${BENCH_OVERLOAD_OPEN_CONNECTIONS:-4096}
+BENCH_OVERLOAD_OPEN_CONNECTIONS=${BENCH_OVERLOAD_OPEN_CONNECTIONS:-2048}
+BENCH_OVERLOAD_EVENT_LOOPS=${BENCH_OVERLOAD_EVENT_LOOPS:-2}   # the open loops' event loops (one lags at ~1,200/s)
+BENCH_OVERLOAD_SERVER_NICE=${BENCH_OVERLOAD_SERVER_NICE:-$([[ $(id -u) == 0 ]] && echo -5 || echo 0)}
 BENCH_OPEN_TIMEOUT_MS=${BENCH_OPEN_TIMEOUT_MS:-10000}
 BENCH_WRK_THREADS=${BENCH_WRK_THREADS:-2}
 BENCH_WRK_TIMEOUT=${BENCH_WRK_TIMEOUT:-5s}
@@ -495,11 +497,11 @@ $(invariants_md)"
 # capacity with it off (a closed loop's clients return at once after a 503: shedding them only adds errors).
 workload_overload() {
   begin_workload overload
-  if [[ $BENCH_LATENCY_SHEDDING != true ]]; then
-    server_stop
-    BENCH_LATENCY_SHEDDING=true server_start keep
-    read_model_wait
-  fi
+  # Restarted with the latency controller on, and before the co-located PostgreSQL in priority: a node's event
+  # loops on their own machine do not wait for a core behind the database's backends.
+  server_stop
+  BENCH_LATENCY_SHEDDING=true BENCH_SERVER_NICE=$BENCH_OVERLOAD_SERVER_NICE server_start keep
+  read_model_wait
   local mix=$BENCH_OVERLOAD_MIX open_args closed_args warm_args
   if [[ $mix == earn ]]; then
     closed_args=(-- earn "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-oc" "$((RUN_SEED + 6))" "$BASKETS_FILE")
@@ -522,13 +524,13 @@ workload_overload() {
   from_wrk; record_phase capacity "capacity: $mix, closed loop, wrk $BENCH_OVERLOAD_CONNECTIONS conn"
   local capacity=$W_RPS
   (( capacity > 0 )) || capacity=1
-  BENCH_OPEN_CONNECTIONS=$BENCH_OVERLOAD_OPEN_CONNECTIONS run_open overload-at-capacity "$capacity" "$BENCH_DURATION" \
+  BENCH_OPEN_EVENT_LOOPS=$BENCH_OVERLOAD_EVENT_LOOPS BENCH_OPEN_CONNECTIONS=$BENCH_OVERLOAD_OPEN_CONNECTIONS run_open overload-at-capacity "$capacity" "$BENCH_DURATION" \
     "${open_args[@]//\{phase\}/1}"
   from_open "$capacity"; record_phase at_capacity "$mix, open loop at 1 x capacity, $BENCH_OVERLOAD_OPEN_CONNECTIONS conn"
   local cap_p99=$O_OK_P99
   curl -s "http://127.0.0.1:$BENCH_METRICS_PORT/metrics" | grep -E '^loyalty_admission|^loyalty_rate_limit' \
     > "$RAW/overload-metrics-before-2x.txt" 2>/dev/null || true
-  BENCH_OPEN_CONNECTIONS=$BENCH_OVERLOAD_OPEN_CONNECTIONS run_open overload-2x "$((capacity * 2))" "$BENCH_DURATION" \
+  BENCH_OPEN_EVENT_LOOPS=$BENCH_OVERLOAD_EVENT_LOOPS BENCH_OPEN_CONNECTIONS=$BENCH_OVERLOAD_OPEN_CONNECTIONS run_open overload-2x "$((capacity * 2))" "$BENCH_DURATION" \
     "${open_args[@]//\{phase\}/2}"
   # Which bound refused: admission on arrival (loyalty_admission_shed_total) or an inner queue after waiting
   # (every other 503 overloaded the generator counted).
