@@ -137,7 +137,7 @@ run_wrk() {
   (( conns >= threads )) || threads=$conns
   [[ $# -eq 0 ]] || script=(-s scripts/bench.lua)
   measure_start "$phase"
-  timeout --kill-after=10 $((seconds + 120)) nice -n "$BENCH_GENERATOR_NICE" wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout "$BENCH_WRK_TIMEOUT" \
+  timeout --kill-after=10 $((seconds + 120)) nice -n "${BENCH_GENERATOR_NICE:-0}" wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout "$BENCH_WRK_TIMEOUT" \
     --latency "${script[@]}" "$BASE$path" "$@" > "$RAW/$phase.txt" 2>&1 &
   GEN_PID=$!
   wait "$GEN_PID" || say "wrk ($phase) exited with an error (see $RAW/$phase.txt)"
@@ -166,7 +166,7 @@ run_open() {
   # shellcheck disable=SC2086 # a list of JVM flags
   # Bound: the schedule, the generator's own wait for late answers (2 x the request timeout), JVM start and
   # pool opening on a busy machine.
-  timeout --kill-after=10 $((seconds + BENCH_OPEN_WARMUP + 3 * BENCH_OPEN_TIMEOUT_MS / 1000 + 120)) nice -n "$BENCH_GENERATOR_NICE" java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
+  timeout --kill-after=10 $((seconds + BENCH_OPEN_WARMUP + 3 * BENCH_OPEN_TIMEOUT_MS / 1000 + 120)) nice -n "${BENCH_GENERATOR_NICE:-0}" java $BENCH_GENERATOR_JAVA_OPTS -cp "target/test-classes:$JAR" \
     org.loyaltyengine.bench.OpenLoop --rate "$rate" --duration "$seconds" --warmup "$BENCH_OPEN_WARMUP" \
     --connections "$BENCH_OPEN_CONNECTIONS" --event-loops "${BENCH_OPEN_EVENT_LOOPS:-1}" --timeout-ms "$BENCH_OPEN_TIMEOUT_MS" "$@" \
     > "$RAW/$phase.txt" 2>&1 &
