@@ -50,16 +50,26 @@ public final class MemberCache {
       return 1""");
 
   private final RedisLink redis;
+  /** A call slower than this counts as a failure toward the circuit (its caller gives up much sooner). */
+  static final long SICK_MS = 1000;
+
   private final CircuitBreaker breaker;
   private final String keyPrefix;
   private final String completeKey;
   private final long ttlMillis;
+  private final long timeoutMs;
   private final Counter hits;
   private final Counter misses;
   private final Counter bypassed;
   private final Counter rebuilt;
 
-  public MemberCache(Redis redis, CircuitBreaker breaker, String keyPrefix, long ttlSeconds, MeterRegistry registry) {
+  /**
+   * @param breaker  without a time limit of its own: each call waits at most {@code timeoutMs}, and the circuit
+   *                 counts a call as failed only when Redis errs or answers after {@link #SICK_MS}
+   */
+  public MemberCache(Redis redis, CircuitBreaker breaker, String keyPrefix, long ttlSeconds, long timeoutMs,
+                     MeterRegistry registry) {
+    this.timeoutMs = timeoutMs;
     this.redis = new RedisLink(redis);
     this.breaker = breaker;
     this.keyPrefix = keyPrefix + ":mv:";
@@ -89,13 +99,25 @@ public final class MemberCache {
     Redis redis = Redis.createClient(vertx, r.options());
     clientSink.accept(redis);
     CircuitBreaker breaker = CircuitBreaker.create(breakerName, vertx, new io.vertx.circuitbreaker.CircuitBreakerOptions()
-        .setMaxFailures(r.failuresToOpen()).setTimeout(r.timeoutMs()).setResetTimeout(r.resetMs()));
-    MemberCache cache = new MemberCache(redis, breaker, r.keyPrefix(), config.cache().memberTtlSeconds(), registry);
+        .setMaxFailures(r.failuresToOpen()).setTimeout(-1).setResetTimeout(r.resetMs()));
+    MemberCache cache = new MemberCache(redis, breaker, r.keyPrefix(), config.cache().memberTtlSeconds(), r.timeoutMs(),
+        registry);
     breaker.openHandler(v -> {
       cache.redis.reset(); // a hung connection looks healthy: the half-open probe starts on a fresh one
       log.warn("event=circuit_open circuit={} reason=\"read-model calls failing; reads go to PostgreSQL\"", breakerName);
     }).closeHandler(v -> log.info("event=circuit_closed circuit={}", breakerName));
     return cache;
+  }
+
+  /**
+   * A Redis call behind the circuit with two time limits: the caller waits at most {@code timeoutMs} (then reads
+   * PostgreSQL, or remembers a document it could not store), while the circuit counts the call as failed only if
+   * Redis errs or answers after {@link #SICK_MS}. A burst queued on the node's own event loop is late without
+   * Redis failing, and must not open the circuit (issue 12: not because the server itself is overloaded).
+   */
+  private Future<Response> call(java.util.function.Supplier<Future<Response>> command) {
+    return breaker.<Response>execute(() -> command.get().timeout(SICK_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** The marker of a complete read model (see {@link #isComplete}) under the Redis key prefix {@code prefix}. */
@@ -114,8 +136,8 @@ public final class MemberCache {
 
   /** {@link #get(UUID, String)} by the document's key ({@link #key}). */
   Future<Optional<CachedMember>> get(String key) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.GET).arg(key)))
-        .map(response -> document(response == null ? null : response.toBuffer()))
+    return call(() -> redis.send(Request.cmd(Command.GET).arg(key)))
+        .map(response -> document(response == null ? null : response.toBytes()))
         .otherwise(err -> bypass());
   }
 
@@ -126,8 +148,8 @@ public final class MemberCache {
   }
 
   /** The document stored as {@code value} (null: none stored). */
-  static Optional<CachedMember> document(io.vertx.core.buffer.Buffer value) {
-    return value == null ? Optional.empty() : CachedMember.decode(value.getBytes());
+  static Optional<CachedMember> document(byte[] value) {
+    return value == null ? Optional.empty() : CachedMember.decode(value);
   }
 
   /**
@@ -154,7 +176,7 @@ public final class MemberCache {
    * documents (flushed, restarted without persistence). Fails when Redis does.
    */
   public Future<Boolean> isComplete() {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.EXISTS).arg(completeKey)))
+    return call(() -> redis.send(Request.cmd(Command.EXISTS).arg(completeKey)))
         .map(r -> r.toInteger() == 1);
   }
 
@@ -164,19 +186,19 @@ public final class MemberCache {
    * Never fails (Redis unreachable: the documents are rebuilt one by one as they are read).
    */
   public Future<Void> markIncomplete() {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.DEL).arg(completeKey).arg(keyPrefix + "warming")))
+    return call(() -> redis.send(Request.cmd(Command.DEL).arg(completeKey).arg(keyPrefix + "warming")))
         .<Void>mapEmpty().otherwise((Void) null);
   }
 
   /** Records the start of a warm-up; a flush before its end erases the record, so the end cannot mark it complete. */
   public Future<Void> beginWarmUp(String token) {
-    return breaker.<Response>execute(() -> redis.send(Request.cmd(Command.SET).arg(keyPrefix + "warming").arg(token)))
+    return call(() -> redis.send(Request.cmd(Command.SET).arg(keyPrefix + "warming").arg(token)))
         .mapEmpty();
   }
 
   /** Marks the read model complete if the warm-up {@code token} began is still the recorded one. */
   public Future<Boolean> endWarmUp(String token) {
-    return breaker.<Response>execute(() -> redis.eval(END_WARM_UP, List.of(keyPrefix + "warming", completeKey),
+    return call(() -> redis.eval(END_WARM_UP, List.of(keyPrefix + "warming", completeKey),
         List.of(token))).map(r -> r.toInteger() == 1);
   }
 
@@ -202,7 +224,7 @@ public final class MemberCache {
     });
     // up to 10 % shorter at random: documents stored together (a warm-up) do not all leave together
     args.add(ttlMillis - java.util.concurrent.ThreadLocalRandom.current().nextLong(ttlMillis / 10 + 1));
-    return breaker.<Response>execute(() -> redis.eval(STORE_ALL_IF_NOT_OLDER, keys, args))
+    return call(() -> redis.eval(STORE_ALL_IF_NOT_OLDER, keys, args))
         .map(true)
         .otherwise(false);
   }

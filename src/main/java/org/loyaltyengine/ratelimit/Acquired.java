@@ -1,7 +1,5 @@
 package org.loyaltyengine.ratelimit;
 
-import io.vertx.core.buffer.Buffer;
-
 /**
  * A rate-limit decision and, when the caller asked for one more key to be read in the same call
  * ({@link RateLimitClient#acquire(org.loyaltyengine.tenant.Caller, String)}), what became of that read:
@@ -14,7 +12,7 @@ import io.vertx.core.buffer.Buffer;
  *       Redis was not called): the caller reads the key on its own path.</li>
  * </ul>
  */
-public record Acquired(Verdict verdict, boolean read, Buffer value, boolean failed) {
+public record Acquired(Verdict verdict, boolean read, byte[] value, boolean failed) {
   static Acquired decided(Verdict verdict) {
     return new Acquired(verdict, false, null, false);
   }

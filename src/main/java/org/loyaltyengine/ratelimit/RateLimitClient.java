@@ -164,7 +164,7 @@ public final class RateLimitClient {
             return Acquired.decided(v);
           }
           Response value = r.get(5);
-          return new Acquired(v, true, value == null ? null : value.toBuffer(), false);
+          return new Acquired(v, true, value == null ? null : value.toBytes(), false);
         })
         .otherwise(err -> {
           Verdict v = local.acquire(buckets, new Quota[] {key.perNode(fallbackNodes), tenant.perNode(fallbackNodes)});

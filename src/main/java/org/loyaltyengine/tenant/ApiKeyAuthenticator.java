@@ -60,7 +60,7 @@ public final class ApiKeyAuthenticator {
    * A {@link ReadAhead} key as the rate limiter's call left it: read ({@code value}, null when the key is absent),
    * or {@code failed} (Redis failed or timed out: the route should not call it again for this request).
    */
-  public record ReadValue(String key, io.vertx.core.buffer.Buffer value, boolean failed) {}
+  public record ReadValue(String key, byte[] value, boolean failed) {}
 
   /**
    * What the rate limiter's call did with this request's {@link ReadAhead}, or null when it did not try (no

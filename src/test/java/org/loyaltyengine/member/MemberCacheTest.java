@@ -36,7 +36,7 @@ class MemberCacheTest {
     vertx = Vertx.vertx();
     redis = Redis.createClient(vertx, TestEngine.REDIS_URL);
     CircuitBreaker breaker = CircuitBreaker.create("redis-test", vertx, new CircuitBreakerOptions().setTimeout(1000));
-    cache = new MemberCache(redis, breaker, PREFIX, 60, new SimpleMeterRegistry());
+    cache = new MemberCache(redis, breaker, PREFIX, 60, 250, new SimpleMeterRegistry());
   }
 
   @AfterAll

@@ -86,7 +86,7 @@ class RateLimitReadAheadTest {
     assertEquals(5, found.verdict().limit());
     assertEquals(4, found.verdict().remaining(), "the same bucket accounting as without a read");
     assertTrue(found.read());
-    assertEquals(stored, found.value().toString(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(stored, new String(found.value(), java.nio.charset.StandardCharsets.UTF_8));
 
     Acquired absent = acquire(client, caller, PREFIX + ":mv:nobody");
     assertTrue(absent.read(), "Redis answered: the key is known to be absent");
