@@ -59,8 +59,11 @@ public final class LedgerJobsVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2).setName("pg-jobs"))
         .connectingTo(config.pg().primary()).using(vertx).build();
+    // The tier set read fresh (a cache of 0 ms): the warm-up that follows a tier change must render with the new
+    // set, not one cached a moment before (its documents would be stale at once and rebuilt read by read). One
+    // settings query per tenant per batch, on a background verticle.
     memberViews = MemberLookup.create(vertx, config, registry, "redis-jobs", client -> redis = client,
-        new MemberRepository(pool), TierLookup.standalone(pool, config.cache().tenantTtlMs()), java.time.Clock.systemUTC());
+        new MemberRepository(pool), TierLookup.standalone(pool, 0), java.time.Clock.systemUTC());
     ledger = new LedgerRepository(pool);
     tiers = new TierRepository(pool);
     AppConfig.Jobs jobs = config.jobs();

@@ -353,7 +353,9 @@ class AdmissionControlTest {
       long served = answers.stream().filter(a -> a.status() == 200).count();
       assertEquals(total, served + answers.stream().filter(a -> a.status() == 503).count(),
           "only 200 or 503: " + answers.stream().filter(a -> a.status() != 200 && a.status() != 503).findFirst());
-      assertTrue(served >= 1 && served < total / 4, served + " of " + total + " were admitted into the queue");
+      // Admitted: those that arrived before three slow intervals of a growing queue were seen (~150 ms at
+      // ~200/s), then at most the floor of 16 (the limit's least, as nothing completes).
+      assertTrue(served >= 1 && served < total / 3, served + " of " + total + " were admitted into the queue");
       assertTrue(shedTotal(node, "latency") > 0, "counted with reason latency");
       assertEquals(0, shedTotal(node, "in_flight"), "the in-flight bound never decided");
 
