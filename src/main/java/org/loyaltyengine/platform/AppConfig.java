@@ -65,9 +65,15 @@ public record AppConfig(Http http, Pg pg, Redis redis, Cache cache, Auth auth, O
    */
   public record Admission(int maxInFlight, int retryAfterSeconds, int rulesMaxPending, boolean latencyShedding,
                           int latencyTargetMs, int latencyIntervalMs, int latencyMinInFlight) {
-    public LatencyControl.Settings latencySettings() {
+    /**
+     * @param httpInstances the HTTP verticles: while shedding, the node admits no more than their rule
+     *                      evaluations can hold ({@code rulesMaxPending} each), so an earning is refused on arrival
+     *                      rather than after waiting for a rules slot
+     */
+    public LatencyControl.Settings latencySettings(int httpInstances) {
       return new LatencyControl.Settings(latencyShedding, TimeUnit.MILLISECONDS.toNanos(latencyTargetMs),
-          TimeUnit.MILLISECONDS.toNanos(latencyIntervalMs), latencyMinInFlight);
+          TimeUnit.MILLISECONDS.toNanos(latencyIntervalMs), latencyMinInFlight,
+          Math.max(latencyMinInFlight, rulesMaxPending * Math.max(1, httpInstances)));
     }
   }
 

@@ -55,12 +55,19 @@ public final class LatencyControl {
    * @param targetNanos the quickest request of an interval slower than this counts as queued
    * @param intervalNanos the measurement interval
    * @param minInFlight with at most this many requests in flight nothing is shed, whatever their latency
+   * @param maxLimit    the limit while shedding never exceeds this: what the node's inner bounds hold (requests
+   *                    admitted beyond them would be refused later, after waiting, instead of at once)
    */
-  public record Settings(boolean enabled, long targetNanos, long intervalNanos, int minInFlight) {
+  public record Settings(boolean enabled, long targetNanos, long intervalNanos, int minInFlight, int maxLimit) {
     public Settings {
-      if (targetNanos <= 0 || intervalNanos <= 0 || minInFlight < 1) {
-        throw new IllegalArgumentException("target and interval must be positive, minInFlight at least 1");
+      if (targetNanos <= 0 || intervalNanos <= 0 || minInFlight < 1 || maxLimit < minInFlight) {
+        throw new IllegalArgumentException("target and interval must be positive, minInFlight at least 1 and at most maxLimit");
       }
+    }
+
+    /** No cap beyond the controller's own. */
+    public Settings(boolean enabled, long targetNanos, long intervalNanos, int minInFlight) {
+      this(enabled, targetNanos, intervalNanos, minInFlight, MAX_LIMIT);
     }
   }
 
@@ -226,7 +233,7 @@ public final class LatencyControl {
     } else if (slow) {
       setLimit(Math.min(limit, littlesLaw(recentThroughput(), target)), inFlight);
     } else {
-      limit = (int) Math.min(MAX_LIMIT, limit + Math.max(1, limit / 10));
+      limit = (int) Math.min(settings.maxLimit, limit + Math.max(1, limit / 10));
     }
     leastInFlightTwoAgo = previousLeastInFlight;
     previousLeastInFlight = leastInFlight;
@@ -285,7 +292,7 @@ public final class LatencyControl {
   }
 
   private void setLimit(int newLimit, int inFlight) {
-    limit = newLimit;
+    limit = Math.min(newLimit, settings.maxLimit);
     backlog = inFlight;
     answeredSinceLimit = 0;
   }

@@ -111,7 +111,7 @@ public final class LoyaltyServer implements AutoCloseable {
           new TenantSettingsCache(config.cache().tenantTtlMs(), System::nanoTime),
           new RuleSetCache(), new TierSetCache(), new PartnerCircuits(),
           new Admission(config.admission().maxInFlight(),
-              new LatencyControl(config.admission().latencySettings(), System.nanoTime()), System::nanoTime),
+              new LatencyControl(config.admission().latencySettings(config.http().effectiveInstances()), System.nanoTime()), System::nanoTime),
           new LocalLimiter(config.rateLimit().localMaxEntries(), System::nanoTime),
           new FraudPolicyCache(config.cache().tenantTtlMs(), System::nanoTime),
           new FraudRates(registry, Clock.systemUTC(), config.fraud().metricsPerTenant(), config.fraud().rateWindowMinutes(),

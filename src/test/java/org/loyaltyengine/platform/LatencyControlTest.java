@@ -357,6 +357,23 @@ class LatencyControlTest {
   }
 
   @Test
+  @DisplayName("while shedding, the limit never exceeds what the node's inner bounds hold (maxLimit), however slow the node's own latency lets it grow")
+  void limitStaysUnderTheInnerBounds() {
+    GroupCommitNode node = new GroupCommitNode(new LatencyControl.Settings(true, 50 * MS, 100 * MS, 64, 150));
+    node.openLoop(900, 5_000); // a steady latency of 200-300 ms: Little's law alone would allow ~500 in flight
+    node.openLoop(2_000, 3_000);
+    node.resetCounters();
+    int most = 0;
+    for (int i = 0; i < 100; i++) {
+      node.openLoop(2_000, 100);
+      assertTrue(node.control.limit() <= 150, "limit " + node.control.limit());
+      most = Math.max(most, node.inFlight());
+    }
+    assertTrue(node.control.shedding());
+    assertTrue(most <= 150 + 2, "in flight at most the cap (arrivals of a millisecond apart): " + most);
+  }
+
+  @Test
   @DisplayName("disabled, it never sheds")
   void disabledNeverSheds() {
     SimNode node = new SimNode(new LatencyControl.Settings(false, 50 * MS, 100 * MS, 64), 1);
