@@ -220,10 +220,7 @@ SQL
   run_pgbench "$BENCH_PGBENCH_CLIENTS" "$RAW/pk.sql" reads-pgbench
   from_pgbench "$BENCH_PGBENCH_CLIENTS"; record_phase pgbench_pk "ceiling: pgbench PK SELECT"; local pg=$G_TPS
   health_ceiling "$BENCH_READS_CONNECTIONS"
-  say "reads: warm-up ${BENCH_READS_WARMUP}s"
-  bounded $((BENCH_READS_WARMUP + 120)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_READS_CONNECTIONS" \
-    -d "${BENCH_READS_WARMUP}s" -s scripts/bench.lua "$BASE" -- reads "$MEMBERS_CSV" "$ADMIN_KEY" x "$((RUN_SEED + 1))" \
-    > "$RAW/reads-warmup.txt" 2>&1 || true
+  warm_up reads "$BENCH_READS_WARMUP" "$BENCH_READS_CONNECTIONS" -- reads "$MEMBERS_CSV" "$ADMIN_KEY" x "$((RUN_SEED + 1))"
   run_wrk reads-closed "$BENCH_READS_CONNECTIONS" "$BENCH_DURATION" "" -- reads "$MEMBERS_CSV" "$ADMIN_KEY" x "$RUN_SEED"
   from_wrk; record_phase closed "read mix, closed loop, wrk $BENCH_READS_CONNECTIONS conn"; local closed=$W_RPS
   run_open reads-open "$BENCH_READS_RATE" "$BENCH_DURATION" --ids "$MEMBERS_CSV" \
@@ -317,10 +314,8 @@ workload_earn() {
   run_pgbench "$BENCH_PGBENCH_CLIENTS" "$RAW/earn.sql" earn-pgbench -D n=0
   from_pgbench "$BENCH_PGBENCH_CLIENTS"; record_phase pgbench_minimal "ceiling: pgbench, minimal SQL of an earning"; local pg=$G_TPS
   health_ceiling "$BENCH_EARN_CONNECTIONS"
-  say "earn: warm-up ${BENCH_WARMUP}s"
-  bounded $((BENCH_WARMUP + 120)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_EARN_CONNECTIONS" -d "${BENCH_WARMUP}s" \
-    -s scripts/bench.lua "$BASE" -- earn "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-w" "$((RUN_SEED + 2))" "$BASKETS_FILE" \
-    > "$RAW/earn-warmup.txt" 2>&1 || true
+  warm_up earn "$BENCH_WARMUP" "$BENCH_EARN_CONNECTIONS" -- earn "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-w" "$((RUN_SEED + 2))" \
+    "$BASKETS_FILE"
   run_wrk earn-closed "$BENCH_EARN_CONNECTIONS" "$BENCH_DURATION" "" -- earn "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-c" \
     "$((RUN_SEED + 3))" "$BASKETS_FILE"
   from_wrk; record_phase closed "POST /v1/transactions, closed loop, wrk $BENCH_EARN_CONNECTIONS conn"; local closed=$W_RPS
@@ -355,10 +350,8 @@ workload_redeem() {
   run_pgbench "$BENCH_PGBENCH_CLIENTS" "$RAW/redeem.sql" redeem-pgbench -D n=0
   from_pgbench "$BENCH_PGBENCH_CLIENTS"; record_phase pgbench_minimal "ceiling: pgbench, minimal SQL of a redemption"; local pg=$G_TPS
   health_ceiling "$BENCH_REDEEM_CONNECTIONS"
-  say "redeem: warm-up ${BENCH_WARMUP}s"
-  bounded $((BENCH_WARMUP + 120)) wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_REDEEM_CONNECTIONS" -d "${BENCH_WARMUP}s" \
-    -s scripts/bench.lua "$BASE" -- redeem "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-w" "$((RUN_SEED + 4))" "$REWARD" \
-    > "$RAW/redeem-warmup.txt" 2>&1 || true
+  warm_up redeem "$BENCH_WARMUP" "$BENCH_REDEEM_CONNECTIONS" -- redeem "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-w" \
+    "$((RUN_SEED + 4))" "$REWARD"
   run_wrk redeem-closed "$BENCH_REDEEM_CONNECTIONS" "$BENCH_DURATION" "" -- redeem "$MEMBERS_CSV" "$POS_KEY" "$PREFIX-c" \
     "$((RUN_SEED + 5))" "$REWARD"
   from_wrk; record_phase closed "POST /v1/redemptions, closed loop, wrk $BENCH_REDEEM_CONNECTIONS conn"; local closed=$W_RPS
@@ -495,6 +488,11 @@ $(invariants_md)"
 # still leave the node its CPU, while twice the earn capacity costs it little (BENCH_OVERLOAD_MIX=reads|earn).
 # The capacity phases run with the latency controller on, as in production; the other workloads measure
 # capacity with it off (a closed loop's clients return at once after a 503: shedding them only adds errors).
+# The server's admission and rate-limit counters (its management port's /metrics).
+admission_metrics() {
+  curl -s "http://127.0.0.1:$BENCH_METRICS_PORT/metrics" 2>/dev/null | grep -E '^loyalty_admission|^loyalty_rate_limit' || true
+}
+
 workload_overload() {
   begin_workload overload
   # Restarted with the latency controller on, and before the co-located PostgreSQL in priority: a node's event
@@ -517,9 +515,7 @@ workload_overload() {
   fi
   # The server was just restarted: a cold JIT makes the first seconds several times dearer (C2 compiling on the
   # same two cores), which would understate the capacity and overstate every latency after it.
-  say "overload: warm-up ${BENCH_WARMUP}s"
-  bounded $((BENCH_WARMUP + 120)) nice -n "$BENCH_GENERATOR_NICE" wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_OVERLOAD_CONNECTIONS" \
-    -d "${BENCH_WARMUP}s" -s scripts/bench.lua "$BASE" "${warm_args[@]}" > "$RAW/overload-warmup.txt" 2>&1 || true
+  warm_up overload "$BENCH_WARMUP" "$BENCH_OVERLOAD_CONNECTIONS" "${warm_args[@]}"
   run_wrk overload-capacity "$BENCH_OVERLOAD_CONNECTIONS" "$BENCH_DURATION" "" "${closed_args[@]}"
   from_wrk; record_phase capacity "capacity: $mix, closed loop, wrk $BENCH_OVERLOAD_CONNECTIONS conn"
   local capacity=$W_RPS
@@ -528,14 +524,12 @@ workload_overload() {
     "${open_args[@]//\{phase\}/1}"
   from_open "$capacity"; record_phase at_capacity "$mix, open loop at 1 x capacity, $BENCH_OVERLOAD_OPEN_CONNECTIONS conn"
   local cap_p99=$O_OK_P99
-  curl -s "http://127.0.0.1:$BENCH_METRICS_PORT/metrics" | grep -E '^loyalty_admission|^loyalty_rate_limit' \
-    > "$RAW/overload-metrics-before-2x.txt" 2>/dev/null || true
+  admission_metrics > "$RAW/overload-metrics-before-2x.txt"
   BENCH_OPEN_EVENT_LOOPS=$BENCH_OVERLOAD_EVENT_LOOPS BENCH_OPEN_CONNECTIONS=$BENCH_OVERLOAD_OPEN_CONNECTIONS run_open overload-2x "$((capacity * 2))" "$BENCH_DURATION" \
     "${open_args[@]//\{phase\}/2}"
   # Which bound refused: admission on arrival (loyalty_admission_shed_total) or an inner queue after waiting
   # (every other 503 overloaded the generator counted).
-  curl -s "http://127.0.0.1:$BENCH_METRICS_PORT/metrics" | grep -E '^loyalty_admission|^loyalty_rate_limit' \
-    > "$RAW/overload-metrics-after-2x.txt" 2>/dev/null || true
+  admission_metrics > "$RAW/overload-metrics-after-2x.txt"
   from_open "$((capacity * 2))"; record_phase twice_capacity "$mix, open loop at 2 x capacity, $BENCH_OVERLOAD_OPEN_CONNECTIONS conn"
   local served=$O_OK_RPS
   local inv_json=null inv_md="The read mix writes nothing: no invariant check."

@@ -129,6 +129,15 @@ to_ms() {
     printf "%.1f", n * f }'
 }
 
+# warm_up WORKLOAD SECONDS CONNECTIONS -- LUA ARGS...: an unmeasured closed loop before a workload's phases (the
+# JIT, the caches, the pools), its output in $RAW/<workload>-warmup.txt.
+warm_up() {
+  local workload=$1 seconds=$2 conns=$3; shift 3
+  say "$workload: warm-up ${seconds}s"
+  bounded $((seconds + 120)) nice -n "${BENCH_GENERATOR_NICE:-0}" wrk -t "$BENCH_WRK_THREADS" -c "$conns" \
+    -d "${seconds}s" -s scripts/bench.lua "$BASE" "$@" > "$RAW/$workload-warmup.txt" 2>&1 || true
+}
+
 # run_wrk PHASE CONNECTIONS SECONDS PATH_OR_EMPTY [-- LUA ARGS...]: sets W_RPS W_REQUESTS W_P50 W_P90 W_P99
 # W_MAX (ms) W_ERRORS (non-2xx answers + socket errors) W_STATUSES, and the phase's M_* figures.
 run_wrk() {
