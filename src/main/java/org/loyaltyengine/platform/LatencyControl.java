@@ -257,24 +257,13 @@ public final class LatencyControl {
    * answers: the load fits the node again. Over several intervals, as a group commit's answers come in bursts.
    */
   private boolean loadFits() {
-    long offered = 0;
-    long answers = 0;
-    for (int i = 0; i < LOAD_INTERVALS; i++) {
-      offered += recentArrivals[i];
-      answers += recentAnswers[i];
-    }
-    return offered - answers <= answers / GROWTH_DIVISOR;
+    long answers = sum(recentAnswers);
+    return sum(recentArrivals) - answers <= answers / GROWTH_DIVISOR;
   }
 
   /** Answers per nanosecond over the last {@link #LOAD_INTERVALS} intervals. */
   private double recentThroughput() {
-    long answers = 0;
-    long nanos = 0;
-    for (int i = 0; i < LOAD_INTERVALS; i++) {
-      answers += recentAnswers[i];
-      nanos += recentElapsed[i];
-    }
-    return (double) answers / Math.max(1, nanos);
+    return (double) sum(recentAnswers) / Math.max(1, sum(recentElapsed));
   }
 
   /**
@@ -282,13 +271,16 @@ public final class LatencyControl {
    * a group commit's burst of answers split by a boundary counts whole).
    */
   private boolean retryStorm() {
-    long answers = completions;
-    long refused = shedInInterval;
-    for (int i = 0; i < LOAD_INTERVALS; i++) {
-      answers += recentAnswers[i];
-      refused += recentRefusals[i];
+    long answers = completions + sum(recentAnswers);
+    return answers > 0 && shedInInterval + sum(recentRefusals) > RETRY_STORM_RATIO * answers;
+  }
+
+  private static long sum(long[] recentIntervals) {
+    long total = 0;
+    for (long v : recentIntervals) {
+      total += v;
     }
-    return answers > 0 && refused > RETRY_STORM_RATIO * answers;
+    return total;
   }
 
   private void setLimit(int newLimit, int inFlight) {
@@ -297,7 +289,10 @@ public final class LatencyControl {
     answeredSinceLimit = 0;
   }
 
-  /** Whether every request in flight when the limit was last set has been answered (first come, first served). */
+  /**
+   * Whether the answers now come from requests admitted under the current limit: the backlog in flight when it
+   * was set, and a limit's worth admitted behind that backlog, have been answered (first come, first served).
+   */
   private boolean settled() {
     // The backlog, then the requests admitted behind it: only their successors waited for the limit alone.
     return answeredSinceLimit >= backlog + limit;

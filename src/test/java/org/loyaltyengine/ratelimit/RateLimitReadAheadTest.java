@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -47,10 +46,7 @@ class RateLimitReadAheadTest {
 
   @AfterAll
   static void stop() {
-    Response keys = redis.send(Request.cmd(Command.KEYS).arg(PREFIX + ":*")).await();
-    for (Response k : keys) {
-      redis.send(Request.cmd(Command.DEL).arg(k.toString())).await();
-    }
+    TestEngine.deleteRedisKeys(vertx, PREFIX);
     redis.close();
     unreachable.close();
     vertx.close().await();

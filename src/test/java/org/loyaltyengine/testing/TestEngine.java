@@ -409,7 +409,8 @@ public final class TestEngine implements AutoCloseable {
     }
   }
 
-  private static void deleteRedisKeys(Vertx vertx, String prefix) {
+  /** Deletes every Redis key under {@code prefix + ":"} (a test's own key prefix). */
+  public static void deleteRedisKeys(Vertx vertx, String prefix) {
     Redis redis = Redis.createClient(vertx, REDIS_URL);
     try {
       String cursor = "0";
