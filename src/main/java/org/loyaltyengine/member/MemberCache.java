@@ -50,9 +50,6 @@ public final class MemberCache {
       return 1""");
 
   private final RedisLink redis;
-  /** A call slower than this counts as a failure toward the circuit (its caller gives up much sooner). */
-  static final long SICK_MS = 1000;
-
   private final CircuitBreaker breaker;
   private final String keyPrefix;
   private final String completeKey;
@@ -65,7 +62,7 @@ public final class MemberCache {
 
   /**
    * @param breaker  without a time limit of its own: each call waits at most {@code timeoutMs}, and the circuit
-   *                 counts a call as failed only when Redis errs or answers after {@link #SICK_MS}
+   *                 counts a call as failed only when Redis errs or answers after {@link RedisLink#SICK_MS}
    */
   public MemberCache(Redis redis, CircuitBreaker breaker, String keyPrefix, long ttlSeconds, long timeoutMs,
                      MeterRegistry registry) {
@@ -109,15 +106,9 @@ public final class MemberCache {
     return cache;
   }
 
-  /**
-   * A Redis call behind the circuit with two time limits: the caller waits at most {@code timeoutMs} (then reads
-   * PostgreSQL, or remembers a document it could not store), while the circuit counts the call as failed only if
-   * Redis errs or answers after {@link #SICK_MS}. A burst queued on the node's own event loop is late without
-   * Redis failing, and must not open the circuit (issue 12: not because the server itself is overloaded).
-   */
+  /** A Redis call behind the circuit: late after {@code timeoutMs} for the caller (then PostgreSQL answers). */
   private Future<Response> call(java.util.function.Supplier<Future<Response>> command) {
-    return breaker.<Response>execute(() -> command.get().timeout(SICK_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
-        .timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    return RedisLink.guarded(breaker, timeoutMs, command);
   }
 
   /** The marker of a complete read model (see {@link #isComplete}) under the Redis key prefix {@code prefix}. */

@@ -31,8 +31,23 @@ public final class RedisLink {
     }
   }
 
+  /** A call slower than this counts as a failure toward a circuit (its caller gives up much sooner). */
+  public static final long SICK_MS = 1000;
+
   private final Redis redis;
   private Future<RedisConnection> connection;
+
+  /**
+   * {@code command} behind {@code breaker} (which must have no time limit of its own) with two time limits: the
+   * caller waits at most {@code timeoutMs}, while the circuit counts the call as failed only if Redis errs or
+   * answers after {@link #SICK_MS}. A burst queued on the node's own event loop is late without Redis failing,
+   * and must not open the circuit (the server overloaded is not Redis down).
+   */
+  public static Future<Response> guarded(io.vertx.circuitbreaker.CircuitBreaker breaker, long timeoutMs,
+                                         java.util.function.Supplier<Future<Response>> command) {
+    return breaker.<Response>execute(() -> command.get().timeout(SICK_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
+        .timeout(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
 
   public RedisLink(Redis redis) {
     this.redis = redis;

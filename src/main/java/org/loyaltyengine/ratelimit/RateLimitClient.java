@@ -15,14 +15,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Rate limits shared by every node: one atomic Lua script per request in Redis (GCRA over the key's and
  * the tenant's buckets, Redis's clock for all nodes), called with EVALSHA over one pipelined connection.
  * Redis is behind a circuit breaker; when it fails, answers later than the decision's short time limit or its
  * circuit is open, the node's {@link LocalLimiter} decides instead. Only failures and answers slower than
- * {@link #SICK_MS} count toward opening the circuit, so the node's own overload (its event loop behind) does not
+ * {@link RedisLink#SICK_MS} count toward opening the circuit, so the node's own overload (its event loop behind) does not
  * open it. {@link #acquire} never fails.
  *
  * <p>A bucket's Redis key names its quota ({@code <prefix>:rl:k:<keyId>:<perSecond>:<burst>}), so a changed
@@ -76,9 +75,6 @@ public final class RateLimitClient {
   private final Quota keyDefault;
   private final Quota tenantDefault;
   private final int fallbackNodes;
-  /** A call slower than this counts as a failure toward the circuit (a decision gives up much sooner). */
-  static final long SICK_MS = 1000;
-
   private final long decisionTimeoutMs;
   private final long readTimeoutMs;
   /** See {@link #buckets}; event-loop confined like the client. */
@@ -150,12 +146,10 @@ public final class RateLimitClient {
     Quota key = caller.quotas().keyOr(keyDefault);
     Quota tenant = caller.quotas().tenantOr(tenantDefault);
     String[] buckets = buckets(caller, key, tenant);
-    // Two time limits. The request waits for its decision at most the short one, then decides locally; the
-    // circuit counts a call as failed only past SICK_MS. A burst of thousands of requests at once (a load
-    // generator opening its pool) queues on the event loop for longer than 50 ms; that is the node's own
-    // backlog, not Redis failing, and must not open the circuit (it did: 2-4 times an overload run).
-    return breaker.<Response>execute(() -> eval(buckets, key, tenant, readKey).timeout(SICK_MS, TimeUnit.MILLISECONDS))
-        .timeout(readKey == null ? decisionTimeoutMs : readTimeoutMs, TimeUnit.MILLISECONDS)
+    // The request waits for its decision at most the short limit, then decides locally; the circuit counts only
+    // errors and answers after RedisLink.SICK_MS (a burst queued on the event loop opened it 2-4 times a run).
+    return RedisLink.guarded(breaker, readKey == null ? decisionTimeoutMs : readTimeoutMs,
+            () -> eval(buckets, key, tenant, readKey))
         .map(r -> {
           Verdict v = new Verdict(r.get(0).toInteger() == 1, r.get(1).toLong(), r.get(2).toLong(), r.get(3).toLong(),
               r.get(4).toLong());
