@@ -274,7 +274,7 @@ proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; 
 node_requests() {
   local url
   for url in "${BASE_URLS[@]}"; do
-    curl -s "$url/metrics" | awk '/^vertx_http_server_requests_total[{ ]/ { n += $NF } END { printf "%.0f ", n }'
+    curl -s "$url/metrics" | awk '/^loyalty_http_server_requests_total[{ ]/ { n += $NF } END { printf "%.0f ", n }'
   done
 }
 sum_ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(proc_ticks "$pid"))); done; echo "$t"; }

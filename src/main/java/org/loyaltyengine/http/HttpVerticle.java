@@ -136,6 +136,8 @@ public final class HttpVerticle extends VerticleBase {
     ApiKeyAuthenticator auth = new ApiKeyAuthenticator(caches.keys(), new ApiKeyRepository(primary), limits);
 
     Router router = Router.router(vertx);
+    RouteMetrics routeMetrics = new RouteMetrics(registry);
+    router.route().handler(routeMetrics); // every request, health and metrics included
     router.route().handler(new RequestIds(config.http().accessLog()));
     router.route().handler(new InputGuard()); // NUL, bad UTF-8 or %-encoding in path, query or headers: 400 here
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, new JsonObject().put("status", "UP")));
@@ -149,7 +151,6 @@ public final class HttpVerticle extends VerticleBase {
     ApiContract.mount(router); // GET /openapi.json and /docs
     // Health and metrics above are never shed; every API request below first takes an in-flight slot.
     router.route().handler(new AdmissionHandler(caches.admission(), config.admission().retryAfterSeconds(), registry));
-    // Pathless, so the metrics' route label stays the API route alone (a path here would prefix every label).
     // Only methods that carry a body buffer it: a GET (the reads) skips the body handler's work entirely.
     router.route().method(io.vertx.core.http.HttpMethod.POST).method(io.vertx.core.http.HttpMethod.PUT)
         .method(io.vertx.core.http.HttpMethod.PATCH).method(io.vertx.core.http.HttpMethod.DELETE)
@@ -182,14 +183,15 @@ public final class HttpVerticle extends VerticleBase {
     PointsEarner earner = new PointsEarner(caches.tenants(), settings, caches.tiers(), tiers, lookup,
         rules, ledger, fraud);
 
+    // The three reads first: the router tries routes in order, and they are most of the traffic.
+    new MemberRoutes(members, lookup, tierLookup, clock).mount(router, auth);
+    new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
     new TenantRoutes(new TenantRepository(primary), new ApiKeyRepository(primary), caches.keys(), bus,
         config.operator().token()).mount(router, auth);
     new RateLimitRoutes(new RateLimitRepository(primary), caches.keys(), bus, config.operator().token(),
         new Quota(config.rateLimit().keyPerSecond(), config.rateLimit().keyBurst()),
         new Quota(config.rateLimit().tenantPerSecond(), config.rateLimit().tenantBurst())).mount(router, auth);
     new SettingsRoutes(settings, caches.tenants(), bus).mount(router, auth);
-    new MemberRoutes(members, lookup, tierLookup, clock).mount(router, auth);
-    new TransactionRoutes(lookup, new TransactionHistory(reads)).mount(router, auth);
     new org.loyaltyengine.member.MemberSearchRoutes(new org.loyaltyengine.member.MemberSearchRepository(reads))
         .mount(router, auth);
     new PurchaseRoutes(earner, ledger, lookup, primary, clock).mount(router, auth);
@@ -225,6 +227,7 @@ public final class HttpVerticle extends VerticleBase {
             .setMaxInitialLineLength(config.http().maxInitialLineBytes())
             .setMaxHeaderSize(config.http().maxHeaderBytes()))
         .requestHandler(router)
+        .connectionHandler(routeMetrics::opened)
         .invalidRequestHandler(InvalidRequests::answer)
         .listen()
         .onSuccess(s -> server = s));

@@ -18,6 +18,7 @@ final class OperatorOnly implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    RouteMetrics.matched(ctx);
     String presented = ApiKeyAuthenticator.bearerToken(ctx.request().getHeader("Authorization"));
     if (token.isEmpty() || presented == null || !ApiKeySecret.sameSecret(token, presented)) {
       Failures.send(ctx, 401, "unauthorized", "the platform operator token is required", null);

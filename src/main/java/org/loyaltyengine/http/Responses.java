@@ -28,6 +28,11 @@ public final class Responses {
     json(ctx, status, body.toBuffer());
   }
 
+  /** {@code bytes[offset, offset + length)} as a body, without copying them (they must not change). */
+  public static io.vertx.core.buffer.Buffer bytes(byte[] bytes, int offset, int length) {
+    return io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(bytes, offset, length));
+  }
+
   /** A body already rendered as JSON. */
   public static void json(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
     if (ctx.get(BEFORE_ANSWER) == null) { // most answers (every read): no step to wait for

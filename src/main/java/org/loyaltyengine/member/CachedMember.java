@@ -1,5 +1,7 @@
 package org.loyaltyengine.member;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -10,18 +12,116 @@ import java.util.Optional;
  * {@code tiersVersion} is the tier set they were rendered with (a newer one makes the document stale);
  * {@code validUntilMillis} is the first instant at which a time-dependent field would read differently
  * without any write (a lot entering the 30-day expiry window, a day leaving a rolling tier window) — the
- * document is not served from then on. {@code history} holds the newest transactions, rendered, from which
- * any first page of {@code GET /v1/members/{id}/transactions} is cut ({@code transaction.HistoryPage}).
+ * document is not served from then on. The history holds the newest transactions in their stored form, from
+ * which any first page of {@code GET /v1/members/{id}/transactions} is cut ({@code transaction.HistoryPage}).
  *
- * <p>Stored as {@code "<version>|<memberId>|<tiersVersion>|<validUntil>|<status>\n<profile>\n<history>"}
- * (JSON text never holds a raw newline); the version comes first because the Redis script reads it.
+ * <p>Stored as {@code "<version>|<memberId>|<tiersVersion>|<validUntil>|<status>\n<profile>\n<history>"}: JSON
+ * text never holds a raw newline, and the history comes last, so it may be any bytes (it is kept deflated). The
+ * version comes first because the Redis script reads it. A document read from Redis keeps Redis's bytes and
+ * only remembers where each part is: a read sends its part as those bytes, never decoding or encoding text.
  */
-public record CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, String statusJson,
-                           String profileJson, String history) {
+public final class CachedMember {
+  private final long version;
+  private final long memberId;
+  private final int tiersVersion;
+  private final long validUntilMillis;
+  /** The stored document; the parts are ranges of it. */
+  private final byte[] bytes;
+  private final int status;
+  private final int profile;
+  private final int history;
 
-  public String encode() {
-    return version + "|" + memberId + "|" + tiersVersion + "|" + validUntilMillis + "|" + statusJson + "\n"
-        + profileJson + "\n" + history;
+  private CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, byte[] bytes, int status,
+                       int profile, int history) {
+    this.version = version;
+    this.memberId = memberId;
+    this.tiersVersion = tiersVersion;
+    this.validUntilMillis = validUntilMillis;
+    this.bytes = bytes;
+    this.status = status;
+    this.profile = profile;
+    this.history = history;
+  }
+
+  /** A document rendered from PostgreSQL: the two replies as JSON text, the history in its stored form. */
+  public CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, String statusJson,
+                      String profileJson, byte[] storedHistory) {
+    this.version = version;
+    this.memberId = memberId;
+    this.tiersVersion = tiersVersion;
+    this.validUntilMillis = validUntilMillis;
+    byte[] head = (version + "|" + memberId + "|" + tiersVersion + "|" + validUntilMillis + "|")
+        .getBytes(StandardCharsets.US_ASCII);
+    byte[] s = statusJson.getBytes(StandardCharsets.UTF_8);
+    byte[] p = profileJson.getBytes(StandardCharsets.UTF_8);
+    this.status = head.length;
+    this.profile = status + s.length + 1;
+    this.history = profile + p.length + 1;
+    this.bytes = new byte[history + storedHistory.length];
+    System.arraycopy(head, 0, bytes, 0, head.length);
+    System.arraycopy(s, 0, bytes, status, s.length);
+    bytes[profile - 1] = '\n';
+    System.arraycopy(p, 0, bytes, profile, p.length);
+    bytes[history - 1] = '\n';
+    System.arraycopy(storedHistory, 0, bytes, history, storedHistory.length);
+  }
+
+  /** The whole document as stored, of which the parts below are ranges (not a copy: do not change it). */
+  public byte[] encode() {
+    return bytes;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public long memberId() {
+    return memberId;
+  }
+
+  public int tiersVersion() {
+    return tiersVersion;
+  }
+
+  public long validUntilMillis() {
+    return validUntilMillis;
+  }
+
+  public int statusOffset() {
+    return status;
+  }
+
+  public int statusLength() {
+    return profileOffset() - 1 - statusOffset();
+  }
+
+  public int profileOffset() {
+    return profile;
+  }
+
+  public int profileLength() {
+    return historyOffset() - 1 - profileOffset();
+  }
+
+  public int historyOffset() {
+    return history;
+  }
+
+  public int historyLength() {
+    return bytes.length - historyOffset();
+  }
+
+  public String statusJson() {
+    return new String(bytes, statusOffset(), statusLength(), StandardCharsets.UTF_8);
+  }
+
+  public String profileJson() {
+    return new String(bytes, profileOffset(), profileLength(), StandardCharsets.UTF_8);
+  }
+
+  /** The history's stored form (a copy). */
+  public byte[] history() {
+    return Arrays.copyOfRange(bytes, historyOffset(), bytes.length);
   }
 
   /** Whether this document may be served at {@code nowMillis} to a tenant whose tier set is {@code tiersVersion}. */
@@ -30,8 +130,9 @@ public record CachedMember(long version, long memberId, int tiersVersion, long v
   }
 
   /**
-   * {@link #decode(String)} from the stored bytes, as Redis answers them: each part is decoded once, without first
-   * making a string of the whole. {@code '|'} and {@code '\n'} are single bytes in UTF-8, never inside a character.
+   * The document stored as {@code value}, keeping those bytes: only the header is parsed, and where each part
+   * starts. {@code '|'} and {@code '\n'} are single bytes in UTF-8, never inside a character. Empty for anything
+   * not written by {@link #encode}.
    */
   public static Optional<CachedMember> decode(byte[] value) {
     int a = indexOf(value, '|', 0);
@@ -44,8 +145,8 @@ public record CachedMember(long version, long memberId, int tiersVersion, long v
       return Optional.empty();
     }
     try {
-      return Optional.of(new CachedMember(number(value, 0, a), number(value, a + 1, b), Math.toIntExact(number(value, b + 1, c)),
-          number(value, c + 1, d), text(value, d + 1, nl1), text(value, nl1 + 1, nl2), text(value, nl2 + 1, value.length)));
+      return Optional.of(new CachedMember(number(value, 0, a), number(value, a + 1, b),
+          Math.toIntExact(number(value, b + 1, c)), number(value, c + 1, d), value, d + 1, nl1 + 1, nl2 + 1));
     } catch (NumberFormatException | ArithmeticException e) {
       return Optional.empty();
     }
@@ -58,10 +159,6 @@ public record CachedMember(long version, long memberId, int tiersVersion, long v
       }
     }
     return -1;
-  }
-
-  private static String text(byte[] bytes, int from, int to) {
-    return new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** A decimal long as {@link Long#parseLong} reads it (optional '-', digits only, no overflow). */
@@ -82,23 +179,23 @@ public record CachedMember(long version, long memberId, int tiersVersion, long v
     return n;
   }
 
-  /** Empty for anything not written by {@link #encode}. */
-  public static Optional<CachedMember> decode(String value) {
-    int a = value.indexOf('|');
-    int b = a < 0 ? -1 : value.indexOf('|', a + 1);
-    int c = b < 0 ? -1 : value.indexOf('|', b + 1);
-    int d = c < 0 ? -1 : value.indexOf('|', c + 1);
-    int nl1 = d < 0 ? -1 : value.indexOf('\n', d + 1);
-    int nl2 = nl1 < 0 ? -1 : value.indexOf('\n', nl1 + 1);
-    if (nl2 < 0) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(new CachedMember(Long.parseLong(value, 0, a, 10), Long.parseLong(value, a + 1, b, 10),
-          Integer.parseInt(value, b + 1, c, 10), Long.parseLong(value, c + 1, d, 10), value.substring(d + 1, nl1),
-          value.substring(nl1 + 1, nl2), value.substring(nl2 + 1)));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
+  /** Equal when the header and every part are: the same document, however it was made. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CachedMember m && version == m.version && memberId == m.memberId
+        && tiersVersion == m.tiersVersion && validUntilMillis == m.validUntilMillis
+        && Arrays.equals(bytes, statusOffset(), bytes.length, m.bytes, m.statusOffset(), m.bytes.length);
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(version) * 31 + Long.hashCode(memberId);
+  }
+
+  @Override
+  public String toString() {
+    return "CachedMember[version=" + version + ", memberId=" + memberId + ", tiersVersion=" + tiersVersion
+        + ", validUntilMillis=" + validUntilMillis + ", status=" + statusJson() + ", profile=" + profileJson()
+        + ", history=" + historyLength() + " bytes]";
   }
 }

@@ -97,14 +97,14 @@ public final class MemberRoutes {
   private void status(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     lookup.view(caller.tenantId(), ctx.pathParam("externalId"), ApiKeyAuthenticator.readAhead(ctx))
-        .onSuccess(m -> Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(m.statusJson())))
+        .onSuccess(m -> Responses.json(ctx, 200, Responses.bytes(m.encode(), m.statusOffset(), m.statusLength())))
         .onFailure(ctx::fail);
   }
 
   private void profile(RoutingContext ctx) {
     Caller caller = ApiKeyAuthenticator.caller(ctx);
     lookup.view(caller.tenantId(), ctx.pathParam("externalId"), ApiKeyAuthenticator.readAhead(ctx))
-        .onSuccess(m -> Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(m.profileJson())))
+        .onSuccess(m -> Responses.json(ctx, 200, Responses.bytes(m.encode(), m.profileOffset(), m.profileLength())))
         .onFailure(ctx::fail);
   }
 

@@ -28,7 +28,7 @@ public final class MetricsLimits {
           @Override
           public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
             DistributionStatisticConfig.Builder bounded = DistributionStatisticConfig.builder().percentilesHistogram(false);
-            if (id.getName().equals("vertx.http.server.response.time")) {
+            if (id.getName().equals("loyalty.http.server.response.time")) {
               bounded.serviceLevelObjectives(LATENCY_BUCKETS_NS);
             }
             return bounded.build().merge(config);

@@ -79,7 +79,11 @@ public final class RedisLink {
     Request r = Request.cmd(command).arg(script).arg(keys.size());
     keys.forEach(r::arg);
     for (Object a : args) {
-      r.arg(String.valueOf(a));
+      if (a instanceof byte[] bytes) {
+        r.arg(bytes); // binary-safe, as is
+      } else {
+        r.arg(String.valueOf(a));
+      }
     }
     return r;
   }

@@ -1,5 +1,6 @@
 package org.loyaltyengine.tenant;
 
+import org.loyaltyengine.http.RouteMetrics;
 import io.vertx.core.Future;
 
 import io.vertx.core.Handler;
@@ -79,6 +80,7 @@ public final class ApiKeyAuthenticator {
   public Handler<RoutingContext> require(ReadAhead readAhead, Scope first, Scope... rest) {
     Set<Scope> allowed = EnumSet.of(first, rest);
     return ctx -> {
+      RouteMetrics.matched(ctx); // a failure is answered by the failure handler: its metrics keep this route
       String key = bearerToken(ctx.request().getHeader("Authorization"));
       if (key == null) {
         Failures.send(ctx, 401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)", null);

@@ -22,13 +22,18 @@ public record ApiKeySecret(String key, String hash, String prefix) {
     return new ApiKeySecret(key, hash(key), key.substring(0, 10));
   }
 
-  public static String hash(String key) {
+  /** One digest per thread: every API request hashes its key, and looking the algorithm up costs more than hashing. */
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha.digest(key.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every JVM", e);
     }
+  });
+  private static final HexFormat HEX = HexFormat.of();
+
+  public static String hash(String key) {
+    return HEX.formatHex(SHA_256.get().digest(key.getBytes(StandardCharsets.UTF_8))); // digest() also resets it
   }
 
   /** Constant-time comparison for shared secrets such as the operator token. */

@@ -1,5 +1,6 @@
 package org.loyaltyengine.transaction;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,9 +14,10 @@ import java.util.List;
  * that is base64url of digits and colons (the history's own, {@code <µs>:<seq>}) is stored as that text behind
  * a {@code ~} and encoded again when read: digits deflate far better than their base64. Baskets make this the
  * bulk of a member's document (~4 KB for ten purchases), and their JSON repeats itself, so beyond
- * {@link #COMPRESS_FROM} characters it is kept deflated with a preset dictionary of the API's field names
- * ({@code y<base64>}; {@code z<base64>}, deflated without one, is still read): only the transactions read pays
- * the inflating, a few microseconds.
+ * {@link #COMPRESS_FROM} characters it is kept deflated with a preset dictionary of the API's field names, as
+ * raw bytes behind an {@code x} (the document is a Redis string, binary-safe; base64 cost a third more): only
+ * the transactions read pays the inflating, a few microseconds. Forms written before are still read:
+ * {@code y<base64>} (the same deflate, as base64 text) and {@code z<base64>} (deflated without a dictionary).
  */
 public record HistoryPage(List<String> items, List<String> cursors, boolean more) {
   private static final char ITEM = '\u0001';
@@ -32,7 +34,7 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
       + "0,~1700000000000000:1,~1800000000000000:\u0002{\"transactionId\":\"\",\"occurredAt\":\"2026-01-01T00:00:00Z\","
       + "\"total\":,\"currency\":\"EUR\",\"items\":[{\"sku\":\"\",\"amount\":,\"category\":\"\",\"quantity\":1},"
       + "{\"sku\":\"\",\"amount\":,\"category\":\"\",\"quantity\":2}],\"pointsEarned\":}\u0001{\"transactionId\":\"")
-      .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      .getBytes(StandardCharsets.UTF_8);
   private static final ThreadLocal<java.util.zip.Deflater> DEFLATERS =
       ThreadLocal.withInitial(() -> new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED, true));
   private static final ThreadLocal<java.util.zip.Inflater> INFLATERS =
@@ -70,24 +72,27 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
     return (next ? out.append('"').append(cursors.get(n - 1)).append('"') : out.append("null")).append('}').toString();
   }
 
-  /** The stored form: plain when short, else deflated. */
-  public String encode() {
-    String plain = plain();
-    if (plain.length() < COMPRESS_FROM) {
-      return plain;
+  /** The stored form: plain UTF-8 when short, else {@code x} and the deflated bytes. */
+  public byte[] encode() {
+    byte[] raw = plain().getBytes(StandardCharsets.UTF_8);
+    if (raw.length < COMPRESS_FROM) {
+      return raw;
     }
-    byte[] raw = plain.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     java.util.zip.Deflater deflater = DEFLATERS.get();
     deflater.reset();
     deflater.setDictionary(DICTIONARY);
     deflater.setInput(raw);
     deflater.finish();
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length / 3 + 16);
-    byte[] chunk = new byte[1024];
+    byte[] out = new byte[raw.length / 3 + 64];
+    out[0] = 'x';
+    int n = 1;
     while (!deflater.finished()) {
-      out.write(chunk, 0, deflater.deflate(chunk));
+      if (n == out.length) {
+        out = java.util.Arrays.copyOf(out, out.length * 2);
+      }
+      n += deflater.deflate(out, n, out.length - n);
     }
-    return "y" + java.util.Base64.getEncoder().encodeToString(out.toByteArray());
+    return java.util.Arrays.copyOf(out, n);
   }
 
   private String plain() {
@@ -122,21 +127,34 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
         return cursor;
       }
     }
-    String raw = new String(text, java.nio.charset.StandardCharsets.US_ASCII);
+    String raw = new String(text, StandardCharsets.US_ASCII);
     return CURSOR_ENCODER.encodeToString(text).equals(cursor) ? "~" + raw : cursor;
   }
 
+  /** {@link #firstPage(byte[], int, int, int)} of a whole stored form. */
+  public static byte[] firstPage(byte[] stored, int limit) {
+    return firstPage(stored, 0, stored.length, limit);
+  }
+
   /**
-   * {@code decode(stored).reply(limit)} when {@code decode(stored).covers(limit)}, else null (the page needs a
-   * query) — cut from the stored text without making a list of its items (the transactions read's hot path).
+   * {@code decode(stored).reply(limit)} as UTF-8 when {@code decode(stored).covers(limit)}, else null (the page
+   * needs a query), where the stored form is {@code doc[from, to)} — cut from its bytes without making text or
+   * lists of its items (the transactions read's hot path). Separators and cursors are ASCII, single bytes in UTF-8.
    */
-  public static String firstPage(String stored, int limit) {
-    String plain = plainOf(stored);
-    int parts = plain.indexOf(PARTS);
-    boolean more = plain.charAt(0) == '1';
+  public static byte[] firstPage(byte[] doc, int from, int to, int limit) {
+    byte[] plain = doc;
+    int start = from;
+    int end = to;
+    if (to > from && (doc[from] == 'x' || doc[from] == 'y' || doc[from] == 'z')) {
+      plain = plainOf(doc, from, to);
+      start = 0;
+      end = plain.length;
+    }
+    int parts = indexOf(plain, PARTS, start, end);
+    boolean more = plain[start] == '1';
     int count = 0;
-    for (int i = 1; i < parts; i++) {
-      if (plain.charAt(i) == ',') {
+    for (int i = start + 1; i < parts; i++) {
+      if (plain[i] == ',') {
         count++;
       }
     }
@@ -144,74 +162,124 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
       return null;
     }
     int n = Math.min(limit, count);
-    int end = parts + 1;
+    int itemsEnd = parts + 1;
     for (int i = 0; i < n; i++) {
-      int next = plain.indexOf(ITEM, end);
-      end = i == n - 1 ? (next < 0 ? plain.length() : next) : next + 1;
+      int next = indexOf(plain, ITEM, itemsEnd, end);
+      itemsEnd = i == n - 1 ? (next < 0 ? end : next) : next + 1;
     }
-    StringBuilder out = new StringBuilder(64 + (end - parts)).append("{\"items\":[");
-    if (n > 0) {
-      out.append(plain, parts + 1, end);
-      for (int i = out.length() - (end - parts - 1); i < out.length(); i++) {
-        if (out.charAt(i) == ITEM) {
-          out.setCharAt(i, ',');
-        }
-      }
-    }
-    out.append("],\"nextCursor\":");
+    byte[] cursor = null;
     if (n > 0 && (n < count || more)) {
-      int from = 1; // the n-th cursor: after the n-th comma of the head
-      for (int seen = 0; seen < n; from++) {
-        if (plain.charAt(from) == ',') {
+      int at = start + 1; // the n-th cursor: after the n-th comma of the head
+      for (int seen = 0; seen < n; at++) {
+        if (plain[at] == ',') {
           seen++;
         }
       }
-      int to = plain.indexOf(',', from);
-      out.append('"').append(expand(plain.substring(from, to < 0 || to > parts ? parts : to))).append('"');
-    } else {
-      out.append("null");
+      int next = indexOf(plain, ',', at, parts);
+      cursor = expand(plain, at, next < 0 ? parts : next);
     }
-    return out.append('}').toString();
+    int items = n > 0 ? itemsEnd - parts - 1 : 0;
+    byte[] out = new byte[ITEMS_OPEN.length + items + NEXT_CURSOR.length + (cursor == null ? 4 : cursor.length + 2) + 1];
+    System.arraycopy(ITEMS_OPEN, 0, out, 0, ITEMS_OPEN.length);
+    int w = ITEMS_OPEN.length;
+    for (int i = parts + 1; i < parts + 1 + items; i++) {
+      byte b = plain[i];
+      out[w++] = b == ITEM ? (byte) ',' : b;
+    }
+    System.arraycopy(NEXT_CURSOR, 0, out, w, NEXT_CURSOR.length);
+    w += NEXT_CURSOR.length;
+    if (cursor == null) {
+      out[w++] = 'n';
+      out[w++] = 'u';
+      out[w++] = 'l';
+      out[w++] = 'l';
+    } else {
+      out[w++] = '"';
+      System.arraycopy(cursor, 0, out, w, cursor.length);
+      w += cursor.length;
+      out[w++] = '"';
+    }
+    out[w] = '}';
+    return out;
+  }
+
+  private static final byte[] ITEMS_OPEN = "{\"items\":[".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NEXT_CURSOR = "],\"nextCursor\":".getBytes(StandardCharsets.US_ASCII);
+
+  private static int indexOf(byte[] bytes, char c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == c) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The API's cursor of a stored one, {@code bytes[from, to)}: see {@link #compact}. */
+  private static byte[] expand(byte[] bytes, int from, int to) {
+    if (from < to && bytes[from] == '~') {
+      return CURSOR_ENCODER.encode(java.util.Arrays.copyOfRange(bytes, from + 1, to));
+    }
+    return java.util.Arrays.copyOfRange(bytes, from, to);
   }
 
   static String expand(String stored) {
     return stored.startsWith("~")
-        ? CURSOR_ENCODER.encodeToString(stored.substring(1).getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        ? CURSOR_ENCODER.encodeToString(stored.substring(1).getBytes(StandardCharsets.US_ASCII))
         : stored;
   }
 
-  public static HistoryPage decode(String stored) {
-    return decodePlain(plainOf(stored));
+  public static HistoryPage decode(byte[] stored) {
+    return decodePlain(new String(plainOf(stored, 0, stored.length), StandardCharsets.UTF_8));
   }
 
-  /** The plain form of a stored history, whichever form it was stored in. */
-  private static String plainOf(String stored) {
-    return stored.startsWith("y") ? inflate(stored, DICTIONARY)
-        : stored.startsWith("z") ? inflate(stored, null) : stored;
+  /** The plain form of the history stored as {@code doc[from, to)}, whichever form it was stored in. */
+  private static byte[] plainOf(byte[] doc, int from, int to) {
+    if (to == from) {
+      return new byte[0];
+    }
+    return switch (doc[from]) {
+      case 'x' -> inflate(doc, from + 1, to - from - 1, DICTIONARY);
+      case 'y' -> inflateBase64(doc, from, to, DICTIONARY);
+      case 'z' -> inflateBase64(doc, from, to, null);
+      default -> java.util.Arrays.copyOfRange(doc, from, to);
+    };
   }
 
-  private static String inflate(String stored, byte[] dictionary) {
-    byte[] packed = java.util.Base64.getDecoder().decode(stored.substring(1));
+  private static byte[] inflateBase64(byte[] doc, int from, int to, byte[] dictionary) {
+    byte[] packed;
+    try {
+      packed = java.util.Base64.getDecoder().decode(java.util.Arrays.copyOfRange(doc, from + 1, to));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("corrupt history", e);
+    }
+    return inflate(packed, 0, packed.length, dictionary);
+  }
+
+  private static byte[] inflate(byte[] packed, int from, int length, byte[] dictionary) {
     java.util.zip.Inflater inflater = INFLATERS.get();
     inflater.reset();
     if (dictionary != null) {
       inflater.setDictionary(dictionary); // a raw stream names no dictionary: the prefix letter does
     }
-    inflater.setInput(packed);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(packed.length * 6);
-    byte[] chunk = new byte[4096];
+    inflater.setInput(packed, from, length);
+    byte[] out = new byte[Math.max(256, length * 6)];
+    int n = 0;
     try {
       while (!inflater.finished()) {
-        int n = inflater.inflate(chunk);
-        if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+        if (n == out.length) {
+          out = java.util.Arrays.copyOf(out, out.length * 2);
+        }
+        int got = inflater.inflate(out, n, out.length - n);
+        if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
           throw new IllegalArgumentException("truncated history");
         }
-        out.write(chunk, 0, n);
+        n += got;
       }
     } catch (java.util.zip.DataFormatException e) {
       throw new IllegalArgumentException("corrupt history", e);
     }
-    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
   }
 
   private static HistoryPage decodePlain(String stored) {

@@ -48,9 +48,10 @@ public final class TransactionRoutes {
     members.view(caller.tenantId(), ctx.pathParam("externalId"), ApiKeyAuthenticator.readAhead(ctx)).onSuccess(member -> {
       if (after == null) {
         // the newest transactions are part of the member's read-model document: a first page is cut from them
-        String page = HistoryPage.firstPage(member.history(), limit);
+        byte[] doc = member.encode();
+        byte[] page = HistoryPage.firstPage(doc, member.historyOffset(), doc.length, limit);
         if (page != null) {
-          Responses.json(ctx, 200, io.vertx.core.buffer.Buffer.buffer(page));
+          Responses.json(ctx, 200, Responses.bytes(page, 0, page.length));
           return;
         }
       }

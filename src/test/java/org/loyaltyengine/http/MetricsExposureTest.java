@@ -94,7 +94,7 @@ class MetricsExposureTest {
       assertEquals(401, engine.get("/metrics", null).status());
       Tenant t = engine.createTenant("not-operator");
       assertEquals(401, engine.get("/metrics", t.adminKey()).status());
-      assertTrue(scrape().contains("vertx_http_server_response_time_seconds_bucket"));
+      assertTrue(scrape().contains("loyalty_http_server_response_time_seconds_bucket"));
     }
   }
 

@@ -49,11 +49,41 @@ class OperationsTest {
     engine.get("/v1/members/m1/status", t.adminKey());
     engine.get("/v1/members/m1/status", t.adminKey());
     String text = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString(); // operator-only on the API port
-    assertTrue(text.contains("vertx_http_server_response_time_seconds_bucket"), "latency histogram");
+    assertTrue(text.contains("loyalty_http_server_response_time_seconds_bucket"), "latency histogram");
     assertTrue(text.contains("route=\"/v1/members/:externalId/status\""), "per route");
     assertTrue(text.contains("vertx_pool_") || text.contains("vertx_sql_client"), "pool usage");
     assertTrue(text.contains("loyalty_member_cache_lookups_total{result=\"miss\"}"), "cache misses");
     assertTrue(text.contains("loyalty_member_cache_lookups_total{result=\"hit\"}"), "cache hits");
+  }
+
+  @Test
+  @DisplayName("every answer is counted once under its route template, method and code: failures keep their route, unmatched paths and unknown methods do not add labels")
+  void routeMetricsLabels() {
+    Tenant t = engine.createTenant("route-labels");
+    engine.enrol(t.adminKey(), "r1");
+    for (int i = 0; i < 3; i++) {
+      engine.get("/v1/members/r1", t.adminKey());
+    }
+    engine.get("/v1/members/nobody-here", t.adminKey()); // 404 from the failure handler
+    engine.get("/v1/members/r1", null); // 401
+    engine.get("/no/such/path/" + java.util.UUID.randomUUID(), null); // no route: ""
+    engine.send(HttpMethod.valueOf("BREW"), "/v1/members/r1", null, null, null, Map.of());
+    String text = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
+    assertTrue(count(text, "route=\"/v1/members/:externalId\"", "code=\"200\"", "GET") >= 3, text);
+    assertTrue(count(text, "route=\"/v1/members/:externalId\"", "code=\"404\"", "GET") >= 1, "a failure keeps its route");
+    assertTrue(count(text, "route=\"/v1/members/:externalId\"", "code=\"401\"", "GET") >= 1, "so does a refusal");
+    assertTrue(count(text, "route=\"\"", "code=\"404\"", "GET") >= 1, "an unmatched path is counted under \"\"");
+    assertTrue(text.contains("method=\"OTHER\""), "a method outside the API's is OTHER");
+    assertTrue(!text.contains("nobody-here") && !text.contains("/no/such/path") && !text.contains("BREW"),
+        "no raw path or method becomes a label");
+    assertTrue(text.contains("loyalty_http_server_active_connections"), "open connections");
+  }
+
+  /** The value of loyalty_http_server_requests_total on the line holding all of {@code parts}. */
+  private static double count(String metrics, String... parts) {
+    return metrics.lines().filter(l -> l.startsWith("loyalty_http_server_requests_total{"))
+        .filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test
