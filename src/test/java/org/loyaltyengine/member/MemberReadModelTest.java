@@ -169,7 +169,7 @@ class MemberReadModelTest {
   }
 
   @Test
-  @DisplayName("a profile change and a block are visible on the very next read")
+  @DisplayName("a profile change, a block and an unblock are visible on the very next read")
   void profileAndBlock() {
     engine.enrol(tenant.adminKey(), "b1");
     writeThenReadOwnWrite("b1", () -> assertEquals(200, engine.patch("/v1/members/b1", tenant.adminKey(),
@@ -178,6 +178,9 @@ class MemberReadModelTest {
     writeThenReadOwnWrite("b1", () -> assertEquals(200, engine.patch("/v1/members/b1", tenant.adminKey(),
         new JsonObject().put("status", "blocked")).status()));
     assertEquals("blocked", status("b1").getString("status"));
+    writeThenReadOwnWrite("b1", () -> assertEquals(200, engine.patch("/v1/members/b1", tenant.adminKey(),
+        new JsonObject().put("status", "active")).status()));
+    assertEquals("active", status("b1").getString("status"));
   }
 
   @Test
