@@ -120,7 +120,10 @@ public final class FraudClient {
                   return result.compose(res -> repository.signal(conn, a).map(x -> new RedemptionRepository.Redeemed(
                       new LedgerRepository.Outcome(true, r.outcome().storedHash(), res, r.outcome().snapshotVersion()),
                       r.memberExternalId())));
-                })), tenantId, rewardId);
+                })).recover(err -> RedemptionRepository.appliedConcurrently(err)
+                    // a concurrent request with this id committed first: its stored reply is found first now
+                    ? redeem(tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity, context)
+                    : Future.failedFuture(err)), tenantId, rewardId);
           });
         });
       });

@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Redemptions: {@code loyalty_redeem} (V3__rewards_redemptions.sql) for each, group-committed when
+ * Redemptions: {@code loyalty_redeem} (R__redemptions.sql) for each, group-committed when
  * {@link #gatherRedemptions} was called ({@code loyalty_redeem_batch}, R__redemptions.sql), and their status.
  */
 public final class RedemptionRepository {
@@ -127,9 +127,33 @@ public final class RedemptionRepository {
     });
   }
 
-  /** The same on a given client, e.g. a transaction's connection that writes more in the same commit. */
+  /**
+   * Whether {@code err} is a redemption whose id a concurrent request committed first ({@code loyalty_redeem}
+   * raised LY107 and undid everything it did): the request is answered from that one's stored reply, which a
+   * new attempt finds before any other check.
+   */
+  public static boolean appliedConcurrently(Throwable err) {
+    return LedgerRepository.isState(err, "LY107");
+  }
+
+  /**
+   * The same on a given client, e.g. a transaction's connection that writes more in the same commit (which then
+   * fails with {@link #appliedConcurrently} for a concurrent duplicate: its caller starts again). On a pool, a
+   * concurrent duplicate is answered here, from the stored reply.
+   */
   public Future<Redeemed> redeem(io.vertx.sqlclient.SqlClient client, UUID tenantId, String redemptionId,
                                  String requestHash, String memberExternalId, String rewardId, int quantity) {
+    Future<Redeemed> once = redeemOnce(client, tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity);
+    if (!(client instanceof Pool)) {
+      return once;
+    }
+    return once.recover(err -> appliedConcurrently(err)
+        ? redeemOnce(client, tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity)
+        : Future.failedFuture(err));
+  }
+
+  private Future<Redeemed> redeemOnce(io.vertx.sqlclient.SqlClient client, UUID tenantId, String redemptionId,
+                                      String requestHash, String memberExternalId, String rewardId, int quantity) {
     return client.preparedQuery(REDEEM)
         .execute(Tuple.of(tenantId, redemptionId, requestHash, memberExternalId, rewardId, quantity))
         .map(rows -> {

@@ -164,6 +164,100 @@ class RedemptionTest {
     assertEquals(replies.get(1).result().json(), replay.json());
   }
 
+  @Test
+  @DisplayName("the same redemption sent 60 times at once, gift card and coupon: applied once, one row written once, every answer its reply")
+  void concurrentDuplicatesApplyOnce() {
+    assertEquals(201, engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-dup", 30)).status());
+    engine.post("/v1/rewards", tenant.adminKey(), new JsonObject().put("rewardId", "cp-dup").put("name", "5% off")
+        .put("type", "coupon_code").put("costPoints", 20));
+    engine.post("/v1/rewards/cp-dup/codes", tenant.adminKey(), new JsonObject().put("codes",
+        new JsonArray().add("D1").add("D2").add("D3")));
+    give("dup-gc", 100);
+    give("dup-cp", 100);
+    for (String[] c : new String[][] {{"rd-dup-gc", "dup-gc", "gc-dup", "70"}, {"rd-dup-cp", "dup-cp", "cp-dup", "80"}}) {
+      java.util.List<io.vertx.core.Future<Reply>> replies = new java.util.ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        replies.add(engine.postAsync("/v1/redemptions", tenant.adminKey(), redemption(c[0], c[1], c[2])));
+      }
+      io.vertx.core.Future.all(replies).await();
+      JsonObject first = null;
+      int created = 0;
+      for (io.vertx.core.Future<Reply> f : replies) {
+        Reply r = f.result();
+        assertTrue(r.status() == 201 || r.status() == 200, r.status() + " " + r.body());
+        created += r.status() == 201 ? 1 : 0;
+        first = first == null ? r.json() : first;
+        assertEquals(first, r.json(), "every answer is the one stored reply");
+      }
+      assertEquals(1, created, "applied once");
+      assertEquals(Long.parseLong(c[3]), available(c[1]), "debited once");
+      assertEquals(1, engine.queryLong("select count(*) from redemptions where redemption_id = ?", c[0]));
+      assertEquals(1, engine.queryLong("select count(*) from ledger_entries where cause_id = ?", c[0]));
+      assertEquals(1, engine.queryLong("select count(*) from outbox where payload->>'redemptionId' = ?"
+          + " and event_type = 'redemption.created'", c[0]));
+    }
+    assertEquals(1, engine.queryLong("select count(*) from fulfillment_jobs where redemption_id = 'rd-dup-gc'"));
+    assertEquals(1, engine.queryLong("select count(*) from reward_codes where redemption_id = 'rd-dup-cp'"), "one code");
+    // written once: the row's only version is its insert (xmax 0: never updated, never locked)
+    assertEquals(0, engine.queryLong("select count(*) from redemptions where redemption_id in ('rd-dup-gc', 'rd-dup-cp')"
+        + " and xmax::text <> '0'"));
+  }
+
+  @Test
+  @DisplayName("one redemption id in two transactions at once: the later waits for the earlier's commit, then undoes everything it did (LY107)")
+  void concurrentDuplicateUndoesItself() throws Exception {
+    assertEquals(201, engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-race", 10)).status());
+    give("racer", 30);
+    String call = "select outcome from loyalty_redeem(?::uuid, 'rd-race', 'h', 'racer', 'gc-race', 1)";
+    try (java.sql.Connection a = engine.jdbc(); java.sql.Connection b = engine.jdbc()) {
+      a.setAutoCommit(false);
+      b.setAutoCommit(false);
+      try (java.sql.PreparedStatement ps = a.prepareStatement(call)) {
+        ps.setString(1, tenant.id());
+        java.sql.ResultSet rs = ps.executeQuery();
+        assertTrue(rs.next());
+        assertEquals("created", rs.getString(1));
+      }
+      java.util.concurrent.CompletableFuture<String> later = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (java.sql.PreparedStatement ps = b.prepareStatement(call)) {
+          ps.setString(1, tenant.id());
+          java.sql.ResultSet rs = ps.executeQuery();
+          rs.next();
+          return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+          return e.getSQLState();
+        }
+      });
+      Thread.sleep(300);
+      assertFalse(later.isDone(), "the later one waits for the earlier one's commit");
+      a.commit();
+      assertEquals("LY107", later.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      b.rollback();
+    }
+    assertEquals(20, engine.queryLong("select available from member_balances where member_id = (select id from members"
+        + " where tenant_id = ?::uuid and external_id = 'racer')", tenant.id()), "debited once");
+    assertEquals(1, engine.queryLong("select count(*) from ledger_entries where cause_id = 'rd-race'"));
+    assertEquals(1, engine.queryLong("select count(*) from fulfillment_jobs where redemption_id = 'rd-race'"));
+  }
+
+  @Test
+  @DisplayName("a replay is answered from the stored reply before any check: after the member is blocked, the reward withdrawn and the points spent")
+  void replayBeforeAnyCheck() {
+    assertEquals(201, engine.post("/v1/rewards", tenant.adminKey(), giftCard("gc-replay", 40)).status());
+    give("replayer", 40);
+    Reply first = engine.post("/v1/redemptions", tenant.adminKey(), redemption("rd-replay", "replayer", "gc-replay"));
+    assertEquals(201, first.status(), first.body().toString());
+    assertEquals(0, available("replayer"), "the points are spent");
+    assertEquals(200, engine.patch("/v1/members/replayer", tenant.adminKey(), new JsonObject().put("status", "blocked")).status());
+    assertEquals(200, engine.send(io.vertx.core.http.HttpMethod.DELETE, "/v1/rewards/gc-replay", tenant.adminKey(), null,
+        null).status());
+    Reply replay = engine.post("/v1/redemptions", tenant.adminKey(), redemption("rd-replay", "replayer", "gc-replay"));
+    assertEquals(200, replay.status(), replay.body().toString());
+    assertEquals(first.json(), replay.json());
+    assertEquals("member_blocked", engine.post("/v1/redemptions", tenant.adminKey(),
+        redemption("rd-replay-new", "replayer", "gc-replay")).errorCode(), "a new redemption is checked");
+  }
+
   /** Statements that carried two or more redemptions so far, from the node's metrics. */
   private static double batches() {
     String metrics = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
