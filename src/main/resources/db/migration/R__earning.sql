@@ -263,6 +263,8 @@ begin
       update member_balances b
          set available = b.available + a.points - a.pending, pending = b.pending + a.pending,
              lifetime_earned = b.lifetime_earned + a.counted, transaction_count = b.transaction_count + a.purchases,
+             -- a purchase is a new item of the history the read model shows (V21)
+             history_version = b.history_version + a.purchases,
              total_spent = b.total_spent + a.spent, version = b.version + 1, updated_at = now()
         from (select x.member, sum(x.points)::bigint as points, sum(x.pending)::bigint as pending,
                      sum(x.counted)::bigint as counted,

@@ -186,7 +186,10 @@ begin
       values (p_tenant, h.member_id, 'void', -v_points, 'fraud_hold', h.id::text);
     end if;
     -- never counted as earned (lifetimeEarned, qualifying points): nothing to take back there
-    update member_balances b set version = b.version + 1, updated_at = now() where b.member_id = h.member_id;
+    -- a voided purchase shows 0 points earned in the history the read model shows (V21)
+    update member_balances b set version = b.version + 1, updated_at = now(),
+           history_version = b.history_version + (h.cause_type = 'transaction')::int
+     where b.member_id = h.member_id;
     if h.cause_type = 'transaction' then
       -- nothing is left for a later return to take back
       update transactions t set points_earned = 0, points_pending = 0, returned_points = 0

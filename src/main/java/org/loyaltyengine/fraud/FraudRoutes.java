@@ -115,7 +115,8 @@ public final class FraudRoutes {
         .compose(ladder -> repository.decide(caller.tenantId(), id, approve, caller.keyId(), n, ladder))
         .compose(d -> repository.find(caller.tenantId(), id).map(java.util.Optional::orElseThrow).compose(hold ->
             d.changed()
-                ? members.refresh(caller.tenantId(), hold.getString("memberExternalId")).map(hold)
+                // a voided purchase changes its history item: its history version tells the refresh to read it
+                ? members.refreshKeepingHistory(caller.tenantId(), hold.getString("memberExternalId")).map(hold)
                 : Future.succeededFuture(hold))));
   }
 

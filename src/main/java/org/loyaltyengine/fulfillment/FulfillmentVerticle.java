@@ -197,7 +197,7 @@ public final class FulfillmentVerticle extends VerticleBase {
 
   /** A fulfilled or refunded redemption changed the member: store its new read-model document. */
   private Future<Void> fence(Future<RowSet<Row>> settled) {
-    return settled.compose(memberViews::refreshRows);
+    return settled.compose(rows -> memberViews.refreshRows(rows, true)); // fulfilments and refunds: no transaction
   }
 
   private static Future<Void> settleAll(List<FulfillmentJob> batch, java.util.function.Function<FulfillmentJob, Future<Void>> each) {

@@ -104,7 +104,7 @@ public final class LedgerJobsVerticle extends VerticleBase {
 
   /** Runs batches until one comes back short (nothing more is due) or the per-tick bound is reached. */
   private Future<?> drain(Supplier<Future<RowSet<Row>>> batch, int done) {
-    return batch.get().compose(rows -> memberViews.refreshRows(rows).compose(v ->
+    return batch.get().compose(rows -> memberViews.refreshRows(rows, true).compose(v ->
         rows.size() >= config.jobs().batchMembers() && done + 1 < MAX_BATCHES_PER_TICK
             ? drain(batch, done + 1) : Future.succeededFuture()));
   }

@@ -80,7 +80,8 @@ public final class LedgerRoutes {
                 reason, s.expiry().expiresAt(clock.instant(), s.zone()))))
         .compose(o -> LedgerReplies.checkReplay(o, hash, "adjustmentId"))
         // replays too: the first attempt's node may have died between its commit and its document (reads.md)
-        .compose(o -> members.refresh(caller.tenantId(), externalId).map(o));
+        // an adjustment changes no transaction: the document keeps its history when it is current
+        .compose(o -> members.refreshKeepingHistory(caller.tenantId(), externalId).map(o));
     LedgerReplies.send(ctx, outcome);
   }
 

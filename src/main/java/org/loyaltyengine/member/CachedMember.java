@@ -15,9 +15,11 @@ import java.util.Optional;
  * document is not served from then on. The history holds the newest transactions in their stored form, from
  * which any first page of {@code GET /v1/members/{id}/transactions} is cut ({@code transaction.HistoryPage}).
  *
- * <p>Stored as {@code "<version>|<memberId>|<tiersVersion>|<validUntil>|<status>\n<profile>\n<history>"}: JSON
- * text never holds a raw newline, and the history comes last, so it may be any bytes (it is kept deflated). The
- * version comes first because the Redis script reads it. A document read from Redis keeps Redis's bytes and
+ * <p>Stored as {@code "<version>|<memberId>|<tiersVersion>|<validUntil>|<status>\n<profile>\n#<historyVersion>#<history>"}:
+ * JSON text never holds a raw newline, and the history comes last, so it may be any bytes (it is kept deflated).
+ * The version comes first because the Redis script reads it. {@code historyVersion} is the member's
+ * {@code member_balances.history_version} the history was read at: a write that leaves the history alone keeps
+ * it while that is still the member's (documents without one, written before, are never kept). A document read from Redis keeps Redis's bytes and
  * only remembers where each part is: a read sends its part as those bytes, never decoding or encoding text.
  */
 public final class CachedMember {
@@ -25,44 +27,62 @@ public final class CachedMember {
   private final long memberId;
   private final int tiersVersion;
   private final long validUntilMillis;
+  /** The history's version (member_balances.history_version), -1 when the document does not say. */
+  private final long historyVersion;
   /** The stored document; the parts are ranges of it. */
   private final byte[] bytes;
   private final int status;
   private final int profile;
+  private final int profileEnd;
   private final int history;
 
-  private CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, byte[] bytes, int status,
-                       int profile, int history) {
+  private CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, long historyVersion,
+                       byte[] bytes, int status, int profile, int profileEnd, int history) {
     this.version = version;
     this.memberId = memberId;
     this.tiersVersion = tiersVersion;
     this.validUntilMillis = validUntilMillis;
+    this.historyVersion = historyVersion;
     this.bytes = bytes;
     this.status = status;
     this.profile = profile;
+    this.profileEnd = profileEnd;
     this.history = history;
   }
 
-  /** A document rendered from PostgreSQL: the two replies as JSON text, the history in its stored form. */
+  /** A document of unknown history version: see the other constructor. */
   public CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, String statusJson,
                       String profileJson, byte[] storedHistory) {
+    this(version, memberId, tiersVersion, validUntilMillis, statusJson, profileJson, -1, storedHistory);
+  }
+
+  /**
+   * A document rendered from PostgreSQL: the two replies as JSON text, the history in its stored form, read at
+   * {@code historyVersion} (-1: unknown).
+   */
+  public CachedMember(long version, long memberId, int tiersVersion, long validUntilMillis, String statusJson,
+                      String profileJson, long historyVersion, byte[] storedHistory) {
     this.version = version;
     this.memberId = memberId;
     this.tiersVersion = tiersVersion;
     this.validUntilMillis = validUntilMillis;
+    this.historyVersion = historyVersion;
     byte[] head = (version + "|" + memberId + "|" + tiersVersion + "|" + validUntilMillis + "|")
         .getBytes(StandardCharsets.US_ASCII);
     byte[] s = statusJson.getBytes(StandardCharsets.UTF_8);
     byte[] p = profileJson.getBytes(StandardCharsets.UTF_8);
+    byte[] stamp = historyVersion < 0 ? new byte[0] : ("#" + historyVersion + "#").getBytes(StandardCharsets.US_ASCII);
     this.status = head.length;
     this.profile = status + s.length + 1;
-    this.history = profile + p.length + 1;
+    this.profileEnd = profile + p.length;
+    this.history = profileEnd + 1 + stamp.length;
     this.bytes = new byte[history + storedHistory.length];
     System.arraycopy(head, 0, bytes, 0, head.length);
     System.arraycopy(s, 0, bytes, status, s.length);
     bytes[profile - 1] = '\n';
     System.arraycopy(p, 0, bytes, profile, p.length);
-    bytes[history - 1] = '\n';
+    bytes[profile + p.length] = '\n';
+    System.arraycopy(stamp, 0, bytes, profile + p.length + 1, stamp.length);
     System.arraycopy(storedHistory, 0, bytes, history, storedHistory.length);
   }
 
@@ -100,7 +120,12 @@ public final class CachedMember {
   }
 
   public int profileLength() {
-    return historyOffset() - 1 - profileOffset();
+    return profileEnd - profile;
+  }
+
+  /** The version of the history this document holds (member_balances.history_version), -1 when unknown. */
+  public long historyVersion() {
+    return historyVersion;
   }
 
   public int historyOffset() {
@@ -145,8 +170,19 @@ public final class CachedMember {
       return Optional.empty();
     }
     try {
+      long historyVersion = -1;
+      int history = nl2 + 1;
+      if (history < value.length && value[history] == '#') { // the history's version, then the history
+        int end = indexOf(value, '#', history + 1);
+        if (end < 0) {
+          return Optional.empty();
+        }
+        historyVersion = number(value, history + 1, end);
+        history = end + 1;
+      }
       return Optional.of(new CachedMember(number(value, 0, a), number(value, a + 1, b),
-          Math.toIntExact(number(value, b + 1, c)), number(value, c + 1, d), value, d + 1, nl1 + 1, nl2 + 1));
+          Math.toIntExact(number(value, b + 1, c)), number(value, c + 1, d), historyVersion, value, d + 1, nl1 + 1,
+          nl2, history));
     } catch (NumberFormatException | ArithmeticException e) {
       return Optional.empty();
     }
@@ -183,7 +219,7 @@ public final class CachedMember {
   @Override
   public boolean equals(Object o) {
     return o instanceof CachedMember m && version == m.version && memberId == m.memberId
-        && tiersVersion == m.tiersVersion && validUntilMillis == m.validUntilMillis
+        && tiersVersion == m.tiersVersion && validUntilMillis == m.validUntilMillis && historyVersion == m.historyVersion
         && Arrays.equals(bytes, statusOffset(), bytes.length, m.bytes, m.statusOffset(), m.bytes.length);
   }
 
@@ -195,7 +231,7 @@ public final class CachedMember {
   @Override
   public String toString() {
     return "CachedMember[version=" + version + ", memberId=" + memberId + ", tiersVersion=" + tiersVersion
-        + ", validUntilMillis=" + validUntilMillis + ", status=" + statusJson() + ", profile=" + profileJson()
+        + ", validUntilMillis=" + validUntilMillis + ", historyVersion=" + historyVersion + ", status=" + statusJson() + ", profile=" + profileJson()
         + ", history=" + historyLength() + " bytes]";
   }
 }

@@ -59,6 +59,7 @@ public final class MemberCache {
   private final Counter misses;
   private final Counter bypassed;
   private final Counter rebuilt;
+  private final Counter keptHistories;
 
   /**
    * @param breaker  without a time limit of its own: each call waits at most {@code timeoutMs}, and the circuit
@@ -77,6 +78,9 @@ public final class MemberCache {
     this.bypassed = counter(registry, "bypass");
     this.rebuilt = Counter.builder("loyalty_read_model_rebuilds")
         .description("Documents read again from PostgreSQL for a read (absent, stale or Redis unavailable); one per member however many reads wait for it")
+        .register(registry);
+    this.keptHistories = Counter.builder("loyalty_read_model_histories_kept")
+        .description("Documents stored after a write that changed no transaction, keeping the history they held (not read again)")
         .register(registry);
   }
 
@@ -195,6 +199,31 @@ public final class MemberCache {
 
   void countRebuild() {
     rebuilt.increment();
+  }
+
+  void countKeptHistories(int n) {
+    keptHistories.increment(n);
+  }
+
+  /**
+   * The documents of these members of one tenant that Redis holds, by external id, in one MGET; none (never a
+   * failure) when Redis is in trouble.
+   */
+  public Future<Map<String, CachedMember>> getAll(UUID tenantId, java.util.Collection<String> externalIds) {
+    List<String> ids = List.copyOf(externalIds);
+    Request mget = Request.cmd(Command.MGET);
+    ids.forEach(id -> mget.arg(key(tenantId, id)));
+    return call(() -> redis.send(mget))
+        .map(response -> {
+          Map<String, CachedMember> found = new java.util.HashMap<>();
+          for (int i = 0; i < ids.size() && response != null && i < response.size(); i++) {
+            Response value = response.get(i);
+            String externalId = ids.get(i);
+            document(value == null ? null : value.toBytes()).ifPresent(d -> found.put(externalId, d));
+          }
+          return found;
+        })
+        .otherwise(err -> Map.of());
   }
 
   /**

@@ -170,10 +170,15 @@ public final class MemberLookup {
   }
 
   private static CachedMember render(MemberRepository.View v, TierLookup.ActiveTiers active) {
+    return render(v, active, TransactionHistory.newest(v.history(), Paging.DEFAULT_LIMIT).encode());
+  }
+
+  /** The document of {@code v} with {@code storedHistory}, the history of version {@code v.historyVersion()}. */
+  private static CachedMember render(MemberRepository.View v, TierLookup.ActiveTiers active, byte[] storedHistory) {
     MemberSnapshot m = v.snapshot();
     return new CachedMember(m.version(), m.memberId(), active.version(), v.validUntilMillis(),
-        MemberJson.status(m, active.set()).encode(), MemberJson.profile(m, active.set()).encode(),
-        TransactionHistory.newest(v.history(), Paging.DEFAULT_LIMIT).encode());
+        MemberJson.status(m, active.set()).encode(), MemberJson.profile(m, active.set()).encode(), v.historyVersion(),
+        storedHistory);
   }
 
   /**
@@ -206,10 +211,64 @@ public final class MemberLookup {
     return refresh(tenantId, List.of(externalId));
   }
 
-  /** {@link #refresh} for rows of several tenants (columns tenant_id and external_id), one call per tenant. */
-  public Future<Void> refreshRows(Iterable<Row> rows) {
+  /**
+   * {@link #refresh} after a write that changed no transaction (a redemption, its fulfilment or refund, an
+   * adjustment, expiry, a release): a member whose stored document holds the history of the version PostgreSQL
+   * has now ({@code member_balances.history_version}, which every history-changing write bumps) keeps that
+   * history, and only its balance, profile and validity are read — not its newest 50 transactions. The others
+   * (no document, an older history: a concurrent purchase not stored yet) are read whole, as by {@link #refresh}.
+   */
+  public Future<Void> refreshKeepingHistory(UUID tenantId, Collection<String> externalIds) {
+    if (externalIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Set<String> ids = new LinkedHashSet<>(externalIds);
+    ids.forEach(id -> loading.remove(tenantId + ":" + id));
+    Future<Map<String, CachedMember>> stored = ids.stream().anyMatch(id -> isUnstored(tenantId, id))
+        ? Future.succeededFuture(Map.of()) // Redis may hold an older document than PostgreSQL: read them whole
+        : cache.getAll(tenantId, ids);
+    return stored.compose(documents -> tiers.activeVersioned(tenantId).compose(active ->
+            members.views(tenantId, ids, active.set().windowDays(), 0).compose(views -> {
+              Map<String, CachedMember> rendered = new LinkedHashMap<>();
+              List<String> whole = new ArrayList<>();
+              for (MemberRepository.View v : views) {
+                CachedMember old = documents.get(v.snapshot().externalId());
+                if (old != null && old.historyVersion() >= 0 && old.historyVersion() == v.historyVersion()) {
+                  rendered.put(v.snapshot().externalId(), render(v, active, old.history()));
+                } else {
+                  whole.add(v.snapshot().externalId());
+                }
+              }
+              cache.countKeptHistories(rendered.size());
+              Future<Boolean> rest = whole.isEmpty() ? Future.succeededFuture(true) : warm(tenantId, whole);
+              return rest.compose(ok -> cache.putAll(tenantId, rendered).map(done -> ok && done));
+            })))
+        .otherwise(err -> {
+          log.warn("event=read_model_refresh_failed members={} error=\"{}\"", ids.size(), err.toString());
+          return false;
+        })
+        .map(done -> {
+          if (done) {
+            forgetUnstored(tenantId, ids);
+          } else {
+            rememberUnstored(tenantId, ids);
+          }
+          return null;
+        });
+  }
+
+  public Future<Void> refreshKeepingHistory(UUID tenantId, String externalId) {
+    return refreshKeepingHistory(tenantId, List.of(externalId));
+  }
+
+  /**
+   * {@link #refresh} (or, with {@code keepHistory}, {@link #refreshKeepingHistory}) for rows of several tenants
+   * (columns tenant_id and external_id), one call per tenant.
+   */
+  public Future<Void> refreshRows(Iterable<Row> rows, boolean keepHistory) {
     List<Future<Void>> done = new ArrayList<>();
-    byTenant(rows).forEach((tenantId, ids) -> done.add(refresh(tenantId, ids)));
+    byTenant(rows).forEach((tenantId, ids) -> done.add(keepHistory ? refreshKeepingHistory(tenantId, ids)
+        : refresh(tenantId, ids)));
     return Future.all(done).mapEmpty();
   }
 

@@ -45,13 +45,14 @@ public final class MemberRepository {
    * {@code valid_until_ms}, the first instant at which a time-dependent field changes without a write (the
    * earliest open lot entering the 30-day expiry window; the earliest qualifying day leaving a rolling tier
    * window, at UTC midnight), null when none will; {@code history}, the newest transactions as
-   * [seq, id, occurredAt µs, total, currency, items, pointsEarned] arrays.
+   * [seq, id, occurredAt µs, total, currency, items, pointsEarned] arrays (none read when $4 is 0), and
+   * {@code history_version}, which every write that changes that history bumps (V21).
    */
   private static final String VIEWS = "select " + MEMBER_COLUMNS.replace("WINDOW", "$3") + """
       , lots.expiring_soon,
         (extract(epoch from least(lots.next_entry - interval '30 days',
             (q.first_day + $3::int)::timestamp at time zone 'UTC')) * 1000)::bigint as valid_until_ms,
-        h.history
+        h.history, b.history_version
       from members m join member_balances b on b.member_id = m.id
       cross join lateral (
         select coalesce(sum(l.remaining) filter (where l.expires_at < now() + interval '30 days'), 0) as expiring_soon,
@@ -110,7 +111,9 @@ public final class MemberRepository {
   }
 
   /** What a read-model document is made of: the snapshot, until when it holds, the newest transactions. */
-  public record View(MemberSnapshot snapshot, long validUntilMillis, io.vertx.core.json.JsonArray history) {}
+  /** A member's view; {@code history} is empty when it was not asked for, {@code historyVersion} always read. */
+  public record View(MemberSnapshot snapshot, long validUntilMillis, io.vertx.core.json.JsonArray history,
+                     long historyVersion) {}
 
   /**
    * The views of these members of one tenant, read from the primary (a replica could be behind the write
@@ -126,7 +129,8 @@ public final class MemberRepository {
             Long validUntil = r.getLong("valid_until_ms");
             Object history = r.getValue("history");
             views.add(new View(snapshot(r), validUntil == null ? Long.MAX_VALUE : validUntil,
-                history instanceof io.vertx.core.json.JsonArray a ? a : new io.vertx.core.json.JsonArray()));
+                history instanceof io.vertx.core.json.JsonArray a ? a : new io.vertx.core.json.JsonArray(),
+                r.getLong("history_version")));
           }
           return views;
         });

@@ -90,7 +90,7 @@ public final class MemberRoutes {
             .compose(updated -> updated.isEmpty()
                 ? io.vertx.core.Future.<MemberSnapshot>failedFuture(MemberLookup.notFound(externalId))
                 // awaited, so the caller's next read sees the change (read-your-writes)
-                : lookup.refresh(caller.tenantId(), externalId).map(v -> updated.get()))
+                : lookup.refreshKeepingHistory(caller.tenantId(), externalId).map(v -> updated.get()))
             .map(m -> MemberJson.profile(m, tierSet)))));
   }
 

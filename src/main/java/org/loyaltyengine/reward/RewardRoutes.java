@@ -174,7 +174,8 @@ public final class RewardRoutes {
     LedgerReplies.send(ctx, fraud.redeem(caller.tenantId(), redemptionId, hash, member, rewardId, quantity, context)
         .compose(r -> LedgerReplies.checkReplay(r.outcome(), hash, "redemptionId")
             // replays too: the first attempt's node may have died between its commit and its document (reads.md)
-            .compose(o -> members.refresh(caller.tenantId(), r.memberExternalId()).map(o))));
+            // a redemption changes no transaction: the document keeps its history when it is current
+            .compose(o -> members.refreshKeepingHistory(caller.tenantId(), r.memberExternalId()).map(o))));
   }
 
   private void redemption(RoutingContext ctx) {

@@ -73,6 +73,22 @@ class MemberCacheTest {
   }
 
   @Test
+  @DisplayName("a document carries the version of the history it holds; one written without it reads as unknown (-1)")
+  void historyVersionRoundTrip() {
+    CachedMember m = new CachedMember(4, 42, 7, Long.MAX_VALUE, "{\"s\":1}", "{\"p\":2}", 31,
+        new byte[] {'x', '#', '|', '\n', 9});
+    put("hv", m);
+    CachedMember read = get("hv").orElseThrow();
+    assertEquals(m, read);
+    assertEquals(31, read.historyVersion());
+    assertEquals("{\"p\":2}", read.profileJson());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {'x', '#', '|', '\n', 9}, read.history());
+    CachedMember older = new CachedMember(4, 42, 7, Long.MAX_VALUE, "{}", "{}", new byte[] {'0'});
+    put("hv-old", older);
+    assertEquals(-1, get("hv-old").orElseThrow().historyVersion());
+  }
+
+  @Test
   @DisplayName("a reader's older document, stored after a writer's newer one, is refused")
   void staleReadAfterWriteIsRefused() {
     put("race", member(150, 2)); // the writer stored version 2 after its commit

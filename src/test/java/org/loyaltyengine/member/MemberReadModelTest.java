@@ -169,6 +169,38 @@ class MemberReadModelTest {
   }
 
   @Test
+  @DisplayName("a write that changes no transaction keeps the document's history, unless the history changed since the document read it")
+  void historyKeptOnlyWhileCurrent() {
+    engine.enrol(tenant.adminKey(), "k1");
+    engine.post("/v1/transactions", tenant.adminKey(), purchase("rm-k1", "k1", 5_000));
+    double kept = keptHistories();
+    writeThenReadOwnWrite("k1", () -> assertEquals(201, engine.post("/v1/members/k1/adjustments", tenant.adminKey(),
+        new JsonObject().put("adjustmentId", "rm-k1-a1").put("points", 10).put("reason", "goodwill")).status()));
+    assertEquals(60, status("k1").getJsonObject("points").getLong("available"));
+    assertTrue(keptHistories() > kept, "the adjustment kept the history instead of reading it again");
+    assertEquals(50, firstHistoryItem("k1").getLong("pointsEarned"));
+    // A history change this document has not seen (as if its own refresh were lost): PostgreSQL's history moved on.
+    engine.execute("update transactions set points_earned = 7 where tenant_id = ?::uuid and transaction_id = 'rm-k1'",
+        tenant.id());
+    engine.execute("update member_balances set history_version = history_version + 1 where member_id ="
+        + " (select id from members where tenant_id = ?::uuid and external_id = 'k1')", tenant.id());
+    writeThenReadOwnWrite("k1", () -> assertEquals(201, engine.post("/v1/members/k1/adjustments", tenant.adminKey(),
+        new JsonObject().put("adjustmentId", "rm-k1-a2").put("points", 1).put("reason", "goodwill")).status()));
+    assertEquals(7, firstHistoryItem("k1").getLong("pointsEarned"), "an older history is read again, never kept");
+  }
+
+  private static JsonObject firstHistoryItem(String member) {
+    return engine.get("/v1/members/" + member + "/transactions", tenant.adminKey()).json().getJsonArray("items")
+        .getJsonObject(0);
+  }
+
+  private static double keptHistories() {
+    String metrics = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
+    return metrics.lines().filter(l -> l.startsWith("loyalty_read_model_histories_kept_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
   @DisplayName("a profile change, a block and an unblock are visible on the very next read")
   void profileAndBlock() {
     engine.enrol(tenant.adminKey(), "b1");
