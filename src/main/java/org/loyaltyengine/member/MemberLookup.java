@@ -54,6 +54,18 @@ public final class MemberLookup {
   /** Members whose document a write could not store, by tenant; bounded by {@code maxUnstored}. */
   private final Map<UUID, Set<String>> unstored = new HashMap<>();
   private int unstoredCount;
+  /**
+   * Single-member refreshes gathered like group commits: the writes of one batch answer together, so their
+   * refreshes arrive together and leave as one view statement and one store call (null: each on its own).
+   */
+  private final org.loyaltyengine.platform.GroupCommitter<RefreshOf, Boolean> gathered;
+
+  /** One member's refresh after a write; {@code keepHistory}: see {@link #refreshKeepingHistory}. */
+  private record RefreshOf(UUID tenantId, String externalId, boolean keepHistory) {}
+
+  /** Refreshes in one batch at most; a lane with more waiting refreshes them on their own, never refuses one. */
+  static final int REFRESH_BATCH = 100;
+  private static final int REFRESH_MAX_WAITING = 10_000;
 
   /** @param vertx where batches of documents are rendered off the event loop (null: always inline) */
   public MemberLookup(io.vertx.core.Vertx vertx, MemberCache cache, MemberRepository members, TierLookup tiers,
@@ -64,6 +76,33 @@ public final class MemberLookup {
     this.tiers = tiers;
     this.clock = clock;
     this.maxUnstored = maxUnstored;
+    // A lane per tenant and kind, one batch in flight each: a refresh finding its lane idle leaves at once (no
+    // added latency alone); those arriving meanwhile wait for it and leave together.
+    this.gathered = vertx == null ? null : new org.loyaltyengine.platform.GroupCommitter<>(
+        new org.loyaltyengine.platform.GroupCommitter.Settings(REFRESH_BATCH, 0, 1, REFRESH_MAX_WAITING),
+        (ms, task) -> vertx.setTimer(Math.max(1, ms), id -> task.run()),
+        r -> java.util.List.of(r.tenantId(), r.keepHistory()),
+        (a, b) -> a.tenantId().equals(b.tenantId()) && a.keepHistory() == b.keepHistory(),
+        batch -> refreshNow(batch.get(0).tenantId(), batch.stream().map(RefreshOf::externalId).toList(),
+            batch.get(0).keepHistory()).map(v -> java.util.Collections.nCopies(batch.size(), Boolean.TRUE)),
+        r -> refreshNow(r.tenantId(), List.of(r.externalId()), r.keepHistory()).map(Boolean.TRUE),
+        (size, failed) -> { });
+  }
+
+  /** One member's refresh, gathered with the others arriving meanwhile (see {@link #gathered}). Never fails. */
+  private Future<Void> refreshGathered(UUID tenantId, String externalId, boolean keepHistory) {
+    if (gathered == null) {
+      return refreshNow(tenantId, List.of(externalId), keepHistory);
+    }
+    loading.remove(tenantId + ":" + externalId); // at once: a read after this write must not join an older load
+    return gathered.submit(new RefreshOf(tenantId, externalId, keepHistory))
+        .<Void>mapEmpty()
+        // refused (a lane full of waiting refreshes): done on its own, never dropped
+        .recover(err -> refreshNow(tenantId, List.of(externalId), keepHistory));
+  }
+
+  private Future<Void> refreshNow(UUID tenantId, Collection<String> externalIds, boolean keepHistory) {
+    return keepHistory ? refreshKeepingHistory(tenantId, externalIds) : refresh(tenantId, externalIds);
   }
 
   /**
@@ -207,8 +246,9 @@ public final class MemberLookup {
         });
   }
 
+  /** {@link #refresh} of one member, in one statement with the other refreshes arriving meanwhile. */
   public Future<Void> refresh(UUID tenantId, String externalId) {
-    return refresh(tenantId, List.of(externalId));
+    return refreshGathered(tenantId, externalId, false);
   }
 
   /**
@@ -257,8 +297,9 @@ public final class MemberLookup {
         });
   }
 
+  /** {@link #refreshKeepingHistory} of one member, in one statement with the others arriving meanwhile. */
   public Future<Void> refreshKeepingHistory(UUID tenantId, String externalId) {
-    return refreshKeepingHistory(tenantId, List.of(externalId));
+    return refreshGathered(tenantId, externalId, true);
   }
 
   /**
