@@ -113,7 +113,9 @@ BENCH_GENERATOR_NICE=${BENCH_GENERATOR_NICE:-$([[ $(id -u) == 0 ]] && echo -10 |
 BENCH_SERVER_NICE=${BENCH_SERVER_NICE:-0}
 BENCH_METRICS_PORT=${BENCH_METRICS_PORT:-18081} # the server's /metrics, scraped after phases that need its counters
 # C1 only: a fresh generator JVM otherwise spends a good part of a core in C2 during the measurement.
-BENCH_GENERATOR_JAVA_OPTS=${BENCH_GENERATOR_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseParallelGC -XX:TieredStopAtLevel=1}
+# Shenandoah: ParallelGC's young collections of 2,048 connections' state stopped the generator for tens of
+# milliseconds, and every answer in flight then looked that much later (send lag p99 36 ms; 8 ms with it).
+BENCH_GENERATOR_JAVA_OPTS=${BENCH_GENERATOR_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseShenandoahGC -XX:TieredStopAtLevel=1}
 
 # The stamp names the run's files and ids: two runs started in the same second take the next free one.
 mkdir -p bench-results

@@ -60,6 +60,7 @@ public final class MemberCache {
   private final Counter bypassed;
   private final Counter rebuilt;
   private final Counter keptHistories;
+  private final io.micrometer.core.instrument.DistributionSummary refreshBatches;
 
   /**
    * @param breaker  without a time limit of its own: each call waits at most {@code timeoutMs}, and the circuit
@@ -79,6 +80,9 @@ public final class MemberCache {
     this.rebuilt = Counter.builder("loyalty_read_model_rebuilds")
         .description("Documents read again from PostgreSQL for a read (absent, stale or Redis unavailable); one per member however many reads wait for it")
         .register(registry);
+    this.refreshBatches = io.micrometer.core.instrument.DistributionSummary.builder("loyalty_read_model_refresh_batch_size")
+        .description("Members refreshed together after writes: one view statement and one store call per batch")
+        .serviceLevelObjectives(1, 2, 5, 10, 25, 50, 100).register(registry);
     this.keptHistories = Counter.builder("loyalty_read_model_histories_kept")
         .description("Documents stored after a write that changed no transaction, keeping the history they held (not read again)")
         .register(registry);
@@ -199,6 +203,10 @@ public final class MemberCache {
 
   void countRebuild() {
     rebuilt.increment();
+  }
+
+  void recordRefreshBatch(int members) {
+    refreshBatches.record(members);
   }
 
   void countKeptHistories(int n) {

@@ -86,7 +86,7 @@ public final class MemberLookup {
         batch -> refreshNow(batch.get(0).tenantId(), batch.stream().map(RefreshOf::externalId).toList(),
             batch.get(0).keepHistory()).map(v -> java.util.Collections.nCopies(batch.size(), Boolean.TRUE)),
         r -> refreshNow(r.tenantId(), List.of(r.externalId()), r.keepHistory()).map(Boolean.TRUE),
-        (size, failed) -> { });
+        (size, failed) -> cache.recordRefreshBatch(size));
   }
 
   /** One member's refresh, gathered with the others arriving meanwhile (see {@link #gathered}). Never fails. */

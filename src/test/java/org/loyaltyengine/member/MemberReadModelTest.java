@@ -189,6 +189,31 @@ class MemberReadModelTest {
     assertEquals(7, firstHistoryItem("k1").getLong("pointsEarned"), "an older history is read again, never kept");
   }
 
+  @Test
+  @DisplayName("the refreshes of concurrent writes share statements, and each write's document is current when it answers")
+  void concurrentRefreshesShareStatements() {
+    for (int i = 0; i < 40; i++) {
+      engine.enrol(tenant.adminKey(), "g" + i);
+    }
+    double before = metric("loyalty_read_model_refresh_batch_size_count");
+    java.util.List<io.vertx.core.Future<Reply>> replies = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      replies.add(engine.postAsync("/v1/transactions", tenant.adminKey(), purchase("rm-g" + i, "g" + i, 1_000)));
+    }
+    io.vertx.core.Future.all(replies).await();
+    for (int i = 0; i < 40; i++) {
+      assertEquals(201, replies.get(i).result().status());
+      assertEquals(databaseVersion("g" + i), storedVersion("g" + i), "stored before the answer");
+    }
+    assertTrue(metric("loyalty_read_model_refresh_batch_size_count") > before, "some refreshes were gathered");
+  }
+
+  private static double metric(String name) {
+    String metrics = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
+    return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
   private static JsonObject firstHistoryItem(String member) {
     return engine.get("/v1/members/" + member + "/transactions", tenant.adminKey()).json().getJsonArray("items")
         .getJsonObject(0);
