@@ -231,13 +231,21 @@ public final class MemberLookup {
     }
     Set<String> ids = new LinkedHashSet<>(externalIds);
     ids.forEach(id -> loading.remove(tenantId + ":" + id)); // a read after this write must not join an older load
-    return warm(tenantId, ids)
+    return settle(tenantId, ids, warm(tenantId, ids));
+  }
+
+  /**
+   * What a refresh of {@code ids} ends with: its members forgotten as unstored when {@code stored} is true,
+   * remembered (and stored again later) when it is false or failed. Never fails.
+   */
+  private Future<Void> settle(UUID tenantId, Set<String> ids, Future<Boolean> stored) {
+    return stored
         .otherwise(err -> {
           log.warn("event=read_model_refresh_failed members={} error=\"{}\"", ids.size(), err.toString());
           return false;
         })
-        .map(stored -> {
-          if (stored) {
+        .map(done -> {
+          if (done) {
             forgetUnstored(tenantId, ids);
           } else {
             rememberUnstored(tenantId, ids);
@@ -267,7 +275,7 @@ public final class MemberLookup {
     Future<Map<String, CachedMember>> stored = ids.stream().anyMatch(id -> isUnstored(tenantId, id))
         ? Future.succeededFuture(Map.of()) // Redis may hold an older document than PostgreSQL: read them whole
         : cache.getAll(tenantId, ids);
-    return stored.compose(documents -> tiers.activeVersioned(tenantId).compose(active ->
+    return settle(tenantId, ids, stored.compose(documents -> tiers.activeVersioned(tenantId).compose(active ->
             members.views(tenantId, ids, active.set().windowDays(), 0).compose(views -> {
               Map<String, CachedMember> rendered = new LinkedHashMap<>();
               List<String> whole = new ArrayList<>();
@@ -282,19 +290,7 @@ public final class MemberLookup {
               cache.countKeptHistories(rendered.size());
               Future<Boolean> rest = whole.isEmpty() ? Future.succeededFuture(true) : warm(tenantId, whole);
               return rest.compose(ok -> cache.putAll(tenantId, rendered).map(done -> ok && done));
-            })))
-        .otherwise(err -> {
-          log.warn("event=read_model_refresh_failed members={} error=\"{}\"", ids.size(), err.toString());
-          return false;
-        })
-        .map(done -> {
-          if (done) {
-            forgetUnstored(tenantId, ids);
-          } else {
-            rememberUnstored(tenantId, ids);
-          }
-          return null;
-        });
+            }))));
   }
 
   /** {@link #refreshKeepingHistory} of one member, in one statement with the others arriving meanwhile. */

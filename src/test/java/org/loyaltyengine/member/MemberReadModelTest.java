@@ -39,7 +39,9 @@ class MemberReadModelTest {
 
   @BeforeAll
   static void start() {
-    engine = TestEngine.start(java.util.Map.of("LOYALTY_JOBS_RELEASE_EVERY_MS", "100", "LOYALTY_JOBS_EXPIRE_EVERY_MS", "100"));
+    // one HTTP verticle and one lane: concurrent writes surely meet in group commits, and so their refreshes
+    engine = TestEngine.start(java.util.Map.of("LOYALTY_JOBS_RELEASE_EVERY_MS", "100", "LOYALTY_JOBS_EXPIRE_EVERY_MS", "100",
+        "LOYALTY_HTTP_INSTANCES", "1", "LOYALTY_LEDGER_LANES", "1"));
     tenant = engine.createTenant("read-model");
     assertEquals(200, put("/v1/earning-rules", new JsonObject().put("rules", new JsonArray()
         .add(new JsonObject().put("id", "base").put("trigger", "purchase")
