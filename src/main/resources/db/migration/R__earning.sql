@@ -65,7 +65,7 @@ begin
            coalesce((select i from generate_subscripts(p_tier_codes, 1) i where p_tier_codes[i] = mm.tier_code), 0)
              as current_rank
       from members mm where mm.id = any(p_members)
-  ), q as (
+  ), q as materialized ( -- each member's qualifying points summed once (inlined, every use of qp summed again)
     select m.*, loyalty_qualifying_points(m.id, p_tier_window_days) as qp
       from m where m.current_rank < array_length(p_tier_codes, 1)
   ), t as (
