@@ -19,8 +19,9 @@ import java.util.Optional;
  * JSON text never holds a raw newline, and the history comes last, so it may be any bytes (it is kept deflated).
  * The version comes first because the Redis script reads it. {@code historyVersion} is the member's
  * {@code member_balances.history_version} the history was read at: a write that leaves the history alone keeps
- * it while that is still the member's (documents without one, written before, are never kept). A document read from Redis keeps Redis's bytes and
- * only remembers where each part is: a read sends its part as those bytes, never decoding or encoding text.
+ * it while that is still the member's (documents without one, written before, are never kept). A document read
+ * from Redis keeps Redis's bytes and only remembers where each part is: a read sends its part as those bytes,
+ * never decoding or encoding text.
  */
 public final class CachedMember {
   private final long version;
@@ -231,7 +232,7 @@ public final class CachedMember {
   @Override
   public String toString() {
     return "CachedMember[version=" + version + ", memberId=" + memberId + ", tiersVersion=" + tiersVersion
-        + ", validUntilMillis=" + validUntilMillis + ", historyVersion=" + historyVersion + ", status=" + statusJson() + ", profile=" + profileJson()
-        + ", history=" + historyLength() + " bytes]";
+        + ", validUntilMillis=" + validUntilMillis + ", historyVersion=" + historyVersion + ", status=" + statusJson()
+        + ", profile=" + profileJson() + ", history=" + historyLength() + " bytes]";
   }
 }

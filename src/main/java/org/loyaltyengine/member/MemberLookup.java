@@ -94,7 +94,7 @@ public final class MemberLookup {
     if (gathered == null) {
       return refreshNow(tenantId, List.of(externalId), keepHistory);
     }
-    loading.remove(tenantId + ":" + externalId); // at once: a read after this write must not join an older load
+    written(tenantId, List.of(externalId)); // at once, not when its batch leaves
     return gathered.submit(new RefreshOf(tenantId, externalId, keepHistory))
         .<Void>mapEmpty()
         // refused (a lane full of waiting refreshes): done on its own, never dropped
@@ -229,9 +229,15 @@ public final class MemberLookup {
     if (externalIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    Set<String> ids = new LinkedHashSet<>(externalIds);
-    ids.forEach(id -> loading.remove(tenantId + ":" + id)); // a read after this write must not join an older load
+    Set<String> ids = written(tenantId, externalIds);
     return settle(tenantId, ids, warm(tenantId, ids));
+  }
+
+  /** The members a write changed, each without a load in flight: a read after the write must not join an older one. */
+  private Set<String> written(UUID tenantId, Collection<String> externalIds) {
+    Set<String> ids = new LinkedHashSet<>(externalIds);
+    ids.forEach(id -> loading.remove(tenantId + ":" + id));
+    return ids;
   }
 
   /**
@@ -270,8 +276,7 @@ public final class MemberLookup {
     if (externalIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    Set<String> ids = new LinkedHashSet<>(externalIds);
-    ids.forEach(id -> loading.remove(tenantId + ":" + id));
+    Set<String> ids = written(tenantId, externalIds);
     Future<Map<String, CachedMember>> stored = ids.stream().anyMatch(id -> isUnstored(tenantId, id))
         ? Future.succeededFuture(Map.of()) // Redis may hold an older document than PostgreSQL: read them whole
         : cache.getAll(tenantId, ids);
@@ -304,8 +309,7 @@ public final class MemberLookup {
    */
   public Future<Void> refreshRows(Iterable<Row> rows, boolean keepHistory) {
     List<Future<Void>> done = new ArrayList<>();
-    byTenant(rows).forEach((tenantId, ids) -> done.add(keepHistory ? refreshKeepingHistory(tenantId, ids)
-        : refresh(tenantId, ids)));
+    byTenant(rows).forEach((tenantId, ids) -> done.add(refreshNow(tenantId, ids, keepHistory)));
     return Future.all(done).mapEmpty();
   }
 

@@ -223,10 +223,10 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
     return java.util.Arrays.copyOfRange(bytes, from, to);
   }
 
+  /** {@link #expand(byte[], int, int)} of a stored cursor as text (cursors are ASCII). */
   static String expand(String stored) {
-    return stored.startsWith("~")
-        ? CURSOR_ENCODER.encodeToString(stored.substring(1).getBytes(StandardCharsets.US_ASCII))
-        : stored;
+    byte[] ascii = stored.getBytes(StandardCharsets.US_ASCII);
+    return new String(expand(ascii, 0, ascii.length), StandardCharsets.US_ASCII);
   }
 
   public static HistoryPage decode(byte[] stored) {
