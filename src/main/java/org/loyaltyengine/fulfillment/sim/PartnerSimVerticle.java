@@ -88,15 +88,27 @@ final class PartnerSimVerticle extends VerticleBase {
       server = null;
       log.warn("event=partner_sim_outage mode=refuse port={} until={}", port,
           s.outageEndsAt().map(Instant::toString).orElse("-"));
-      s.outageEndsAt().ifPresent(end ->
-          vertx.timer(Math.max(1, Duration.between(now, end).toMillis())).onSuccess(v -> reconcile()));
+      wakeWhenOver(s, now);
       return closing.close();
+    }
+    if (refuse) {
+      // A timer may fire a fraction of a millisecond before the end it was set for: look again then.
+      wakeWhenOver(s, now);
+      return Future.succeededFuture();
     }
     if (!refuse && server == null) {
       return listen(MAX_LISTEN_ATTEMPTS)
           .onSuccess(v -> log.info("event=partner_sim_outage_over port={}", port));
     }
     return Future.succeededFuture();
+  }
+
+  private void wakeWhenOver(SimSettings s, Instant now) {
+    s.outageEndsAt().ifPresent(end -> {
+      long nanos = Duration.between(now, end).toNanos();
+      long millis = Math.max(1, (nanos + 999_999) / 1_000_000 + 1); // rounded up, never early
+      vertx.timer(millis).onSuccess(v -> reconcile());
+    });
   }
 
   private Future<Void> listen(int attempts) {
