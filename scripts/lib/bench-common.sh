@@ -84,6 +84,7 @@ measure_start() {
   local phase=$1
   cpu_snapshot "$RAW/cpu-$phase-0.txt"
   read -r M0_WAL M0_FPI M0_CKPT < <(wal_counters)
+  statements_reset
   M0_T=$(date +%s.%N)
   M_JSTAT_PID=
   if [[ -n ${SERVER_PID:-} ]]; then
@@ -108,6 +109,7 @@ measure_stop() {
       if (n <= 0) { print "0 0 0 0"; exit }
       printf "%.0f %.0f %.0f %.3f\n", s * 1e6 / hz / n, p * 1e6 / hz / n, w / n, f / n }')
   M_CHECKPOINTS=$((ckpt - M0_CKPT))
+  statements_report "$RAW/statements-$phase.txt" "$ops"
   M_GC_YOUNG=0; M_GC_FULL=0; M_GC_S=0; M_HEAP_PEAK_MB=0; M_HEAP_OLD_MB=0
   if [[ -s $RAW/jstat-$phase.txt ]]; then
     read -r M_HEAP_PEAK_MB M_HEAP_OLD_MB M_GC_YOUNG M_GC_FULL M_GC_S < <(awk '

@@ -50,9 +50,12 @@ pg_start() {
     echo "include '$PG_PROFILE_FILE'" | pg_as_owner tee -a "$PG_DATA/postgresql.conf" >/dev/null
   fi
   say "starting PostgreSQL (prod profile, port $PG_PORT, data $PG_DATA)"
+  local profiling=""
+  [[ ${BENCH_PG_STATEMENTS:-0} != 1 ]] || \
+    profiling="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 120 start -o \
     "-c port=$PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DATA \
-     -c shared_buffers=$BENCH_PG_SHARED_BUFFERS -c effective_cache_size=$BENCH_PG_CACHE" \
+     -c shared_buffers=$BENCH_PG_SHARED_BUFFERS -c effective_cache_size=$BENCH_PG_CACHE $profiling" \
     > "$BENCH_HOME/pg_ctl.log" 2>&1 || { tail -n 20 "$PG_DATA/server.log" >&2; die "PostgreSQL did not start"; }
   PG_STARTED_HERE=1
 }
@@ -191,4 +194,26 @@ SQL
   [[ -z $INV_ERROR ]] || { INV_MEMBERS=0; INV_BALANCE=-1; INV_PENDING=-1; INV_AVAILABLE=-1; }
   INV_SECONDS=$((SECONDS - t0))
   INV_VIOLATIONS=$(( INV_BALANCE + INV_PENDING + INV_AVAILABLE ))
+}
+
+# BENCH_PG_STATEMENTS=1 (prod profile only: the instance must preload the library): each measured phase also
+# writes where the database's time went, statement by statement (nested ones too, e.g. inside the ledger
+# functions), to $RAW/statements-<phase>.txt. It costs some database CPU itself: compare such runs with each other.
+statements_enabled() {
+  [[ ${BENCH_PG_STATEMENTS:-0} == 1 && $BENCH_PG_PROFILE == prod ]] || return 1
+  [[ $(psql "$PG_URL" -XAtc "show shared_preload_libraries" 2>/dev/null) == *pg_stat_statements* ]] || return 1
+}
+statements_reset() {
+  statements_enabled || return 0
+  psql "$PG_URL" -XAtqc "create extension if not exists pg_stat_statements; select pg_stat_statements_reset()" \
+    >/dev/null 2>&1 || true
+}
+statements_report() { # FILE OPS
+  statements_enabled || return 0
+  psql "$PG_URL" -XqP pager=off -c "
+    select round(total_exec_time::numeric / greatest($2, 1) * 1000, 1) as us_per_op,
+           calls, round(mean_exec_time::numeric * 1000, 1) as us_per_call, rows,
+           left(regexp_replace(query, '\\s+', ' ', 'g'), 150) as statement
+      from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+     order by total_exec_time desc limit 25" > "$1" 2>&1 || true
 }

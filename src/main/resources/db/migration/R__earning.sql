@@ -86,7 +86,11 @@ begin
     from up order by up.id;
 end $$;
 
-create or replace function loyalty_apply_earnings(
+-- o_seq and o_history (V21) were added to the result: a changed result needs the function dropped first.
+drop function if exists loyalty_apply_earnings(uuid, bigint[], text[], text[], text[], timestamptz[], bigint[],
+  text[], text[], text[], text[], text[], timestamptz[], int[], bigint[], timestamptz[], bigint[], text[], text[],
+  bigint[], bigint[], text[], bigint[], bigint[], text[], bigint[], int);
+create function loyalty_apply_earnings(
   p_tenant uuid,
   p_members bigint[], p_cause_types text[], p_cause_ids text[], p_hashes text[], p_occurred timestamptz[],
   p_totals bigint[], p_currencies text[], p_kinds text[], p_stores text[], p_payloads text[],
@@ -96,7 +100,8 @@ create or replace function loyalty_apply_earnings(
   p_usage_caps bigint[],
   p_budget_rules text[], p_budget_points bigint[], p_budget_limits bigint[],
   p_tier_codes text[], p_tier_thresholds bigint[], p_tier_window_days int)
-returns table (o_item int, o_outcome text, o_hash text, o_result jsonb, o_member bigint, o_version bigint)
+returns table (o_item int, o_outcome text, o_hash text, o_result jsonb, o_member bigint, o_version bigint,
+               o_seq bigint, o_history bigint)
 language plpgsql as $$
 declare
   n          int := coalesce(array_length(p_members, 1), 0);
@@ -109,6 +114,8 @@ declare
   v_held     bigint[];
   v_counted  bigint[];
   v_entries  bigint[];
+  v_seqs     bigint[];
+  v_history  bigint[];
   v_count    bigint;
   v_never    timestamptz := fraud_held_until();
 begin
@@ -119,12 +126,14 @@ begin
   -- Replays first; at most twice (see the exception handler below).
   for v_attempt in 1 .. 2 loop
     return query
-      select x.ord::int, 'duplicate'::text, t.request_hash, t.result, t.member_id, null::bigint
+      select x.ord::int, 'duplicate'::text, t.request_hash, t.result, t.member_id, null::bigint, null::bigint,
+             null::bigint
         from unnest(p_cause_types, p_cause_ids) with ordinality as x(cause_type, cause_id, ord)
         join transactions t on t.tenant_id = p_tenant and t.transaction_id = x.cause_id
        where x.cause_type = 'transaction'
       union all
-      select x.ord::int, 'duplicate'::text, e.request_hash, e.result, e.member_id, null::bigint
+      select x.ord::int, 'duplicate'::text, e.request_hash, e.result, e.member_id, null::bigint, null::bigint,
+             null::bigint
         from unnest(p_cause_types, p_cause_ids) with ordinality as x(cause_type, cause_id, ord)
         join member_events e on e.tenant_id = p_tenant and e.event_id = x.cause_id
        where x.cause_type = 'event';
@@ -192,27 +201,35 @@ begin
         select e.ord, e.cause_type, e.cause_id, e.breakdown, e.released + e.pending as points, e.pending,
                (b.available + sum(e.released) over w)::bigint as avail,
                (b.pending + sum(e.pending) over w)::bigint as pend,
-               (b.lifetime_earned + sum(e.released + e.pending - e.held) over w)::bigint as life
+               (b.lifetime_earned + sum(e.released + e.pending - e.held) over w)::bigint as life,
+               -- a purchase's history version: the member's history with it and every purchase before it
+               case when e.cause_type = 'transaction'
+                    then b.history_version + count(*) filter (where e.cause_type = 'transaction') over w end as hist
           from e join member_balances b on b.member_id = e.member
         window w as (partition by e.member order by e.ord)
       )
       select array_agg(r.points order by r.ord), array_agg(r.pending order by r.ord),
+             array_agg(r.hist order by r.ord),
              array_agg(jsonb_build_object(
                          case when r.cause_type = 'transaction' then 'transactionId' else 'eventId' end, r.cause_id,
                          'pointsEarned', r.points, 'pointsPending', r.pending, 'breakdown', r.breakdown::jsonb,
                          'balance', jsonb_build_object('available', r.avail, 'pending', r.pend, 'lifetimeEarned', r.life))
                        order by r.ord)
-        into v_points, v_pending, v_results
+        into v_points, v_pending, v_history, v_results
         from r;
       if coalesce(array_length(v_points, 1), 0) <> n then
         raise exception 'ledger invariant broken: % earnings but only % with a balance row',
           n, coalesce(array_length(v_points, 1), 0) using errcode = 'LY999';
       end if;
 
-      -- The causes, each written once, with the reply a replay of it gets.
-      insert into transactions (tenant_id, transaction_id, member_id, occurred_at, total, currency, channel, store_id,
-                                items, request_hash, points_earned, points_pending, result)
-      select p_tenant, x.cause_id, x.member, x.occurred, x.total, x.currency, x.kind, x.store, x.payload::jsonb,
+      -- The causes, each written once, with the reply a replay of it gets. A purchase's seq is drawn first so that
+      -- the caller can place it in the member's stored history (its keyset position) without reading it back.
+      v_seqs := array(select case when x.t = 'transaction' then nextval('transactions_seq_seq'::regclass) end
+                        from unnest(p_cause_types) with ordinality as x(t, ord) order by x.ord);
+      insert into transactions (seq, tenant_id, transaction_id, member_id, occurred_at, total, currency, channel,
+                                store_id, items, request_hash, points_earned, points_pending, result)
+      overriding system value
+      select v_seqs[x.ord], p_tenant, x.cause_id, x.member, x.occurred, x.total, x.currency, x.kind, x.store, x.payload::jsonb,
              x.hash, v_points[x.ord], v_pending[x.ord], v_results[x.ord]
         from unnest(p_cause_types, p_cause_ids, p_members, p_occurred, p_totals, p_currencies, p_kinds, p_stores,
                     p_payloads, p_hashes) with ordinality
@@ -288,7 +305,8 @@ begin
       perform loyalty_climb_tiers(p_tenant, v_members, p_tier_codes, p_tier_thresholds, p_tier_window_days);
 
       return query
-        select x.ord::int, 'created'::text, x.hash, v_results[x.ord], x.member, mm.version + b.version
+        select x.ord::int, 'created'::text, x.hash, v_results[x.ord], x.member, mm.version + b.version,
+               v_seqs[x.ord], v_history[x.ord]
           from unnest(p_members, p_hashes) with ordinality as x(member, hash, ord)
           join members mm on mm.id = x.member
           join member_balances b on b.member_id = x.member

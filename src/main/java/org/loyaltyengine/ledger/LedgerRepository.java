@@ -55,7 +55,19 @@ public final class LedgerRepository {
    * What a write did: {@code created}, or {@code duplicate} of an earlier request with the same id, whose
    * stored request hash and result come back so the caller can answer 200 or 409.
    */
-  public record Outcome(boolean created, String storedHash, JsonObject result, long snapshotVersion) {}
+  public record Outcome(boolean created, String storedHash, JsonObject result, long snapshotVersion,
+                        HistoryPosition history) {
+    public Outcome(boolean created, String storedHash, JsonObject result, long snapshotVersion) {
+      this(created, storedHash, result, snapshotVersion, null);
+    }
+  }
+
+  /**
+   * Where a purchase just written stands in its member's history: its keyset {@code seq} and the member's
+   * {@code history_version} with it and every purchase before it (V21), so the read model can add it to the
+   * history it holds instead of reading the newest transactions again.
+   */
+  public record HistoryPosition(long seq, long historyVersion) {}
 
   private final Pool pool;
   /** Gathers concurrent earnings into batches; null: each earning is its own statement and commit. */
@@ -121,8 +133,11 @@ public final class LedgerRepository {
       List<Outcome> outcomes = new ArrayList<>(Collections.nCopies(n, (Outcome) null));
       for (Row r : rows) {
         Long version = r.getLong("o_version");
+        Long seq = r.getLong("o_seq");
+        Long history = r.getLong("o_history");
         outcomes.set(r.getInteger("o_item") - 1, new Outcome("created".equals(r.getString("o_outcome")),
-            r.getString("o_hash"), (JsonObject) r.getValue("o_result"), version == null ? 0 : version));
+            r.getString("o_hash"), (JsonObject) r.getValue("o_result"), version == null ? 0 : version,
+            seq == null || history == null ? null : new HistoryPosition(seq, history)));
       }
       return outcomes;
     });

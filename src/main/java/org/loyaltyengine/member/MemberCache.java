@@ -60,6 +60,7 @@ public final class MemberCache {
   private final Counter bypassed;
   private final Counter rebuilt;
   private final Counter keptHistories;
+  private final Counter extendedHistories;
   private final io.micrometer.core.instrument.DistributionSummary refreshBatches;
 
   /**
@@ -84,8 +85,11 @@ public final class MemberCache {
         .description("Members refreshed together after writes: one view statement and one store call per batch")
         .serviceLevelObjectives(1, 2, 5, 10, 25, 50, 100).register(registry);
     this.keptHistories = Counter.builder("loyalty_read_model_histories_kept")
-        .description("Documents stored after a write that changed no transaction, keeping the history they held (not read again)")
-        .register(registry);
+        .description("Documents stored after a write keeping the history they held, not read again (purchases=\"added\": with this node's new purchases added to it)")
+        .tag("purchases", "none").register(registry);
+    this.extendedHistories = Counter.builder("loyalty_read_model_histories_kept")
+        .description("Documents stored after a write keeping the history they held, not read again (purchases=\"added\": with this node's new purchases added to it)")
+        .tag("purchases", "added").register(registry);
   }
 
   private static Counter counter(MeterRegistry registry, String result) {
@@ -209,8 +213,9 @@ public final class MemberCache {
     refreshBatches.record(members);
   }
 
-  void countKeptHistories(int n) {
-    keptHistories.increment(n);
+  void countKeptHistories(int asTheyWere, int withPurchasesAdded) {
+    keptHistories.increment(asTheyWere);
+    extendedHistories.increment(withPurchasesAdded);
   }
 
   /**

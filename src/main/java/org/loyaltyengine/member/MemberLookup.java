@@ -61,7 +61,10 @@ public final class MemberLookup {
   private final org.loyaltyengine.platform.GroupCommitter<RefreshOf, Boolean> gathered;
 
   /** One member's refresh after a write; {@code keepHistory}: see {@link #refreshKeepingHistory}. */
-  private record RefreshOf(UUID tenantId, String externalId, boolean keepHistory) {}
+  private record RefreshOf(UUID tenantId, String externalId, boolean keepHistory, Added added) {}
+
+  /** A purchase this node just wrote, to add to its member's stored history: see {@link #refreshAddingPurchase}. */
+  public record Added(long historyVersion, org.loyaltyengine.transaction.HistoryPage.Entry entry) {}
 
   /** Refreshes in one batch at most; a lane with more waiting refreshes them on their own, never refuses one. */
   static final int REFRESH_BATCH = 100;
@@ -84,25 +87,39 @@ public final class MemberLookup {
         r -> java.util.List.of(r.tenantId(), r.keepHistory()),
         (a, b) -> a.tenantId().equals(b.tenantId()) && a.keepHistory() == b.keepHistory(),
         batch -> refreshNow(batch.get(0).tenantId(), batch.stream().map(RefreshOf::externalId).toList(),
-            batch.get(0).keepHistory()).map(v -> java.util.Collections.nCopies(batch.size(), Boolean.TRUE)),
-        r -> refreshNow(r.tenantId(), List.of(r.externalId()), r.keepHistory()).map(Boolean.TRUE),
+            batch.get(0).keepHistory(), additions(batch))
+            .map(v -> java.util.Collections.nCopies(batch.size(), Boolean.TRUE)),
+        r -> refreshNow(r.tenantId(), List.of(r.externalId()), r.keepHistory(), additions(List.of(r)))
+            .map(Boolean.TRUE),
         (size, failed) -> cache.recordRefreshBatch(size));
   }
 
   /** One member's refresh, gathered with the others arriving meanwhile (see {@link #gathered}). Never fails. */
-  private Future<Void> refreshGathered(UUID tenantId, String externalId, boolean keepHistory) {
+  private Future<Void> refreshGathered(UUID tenantId, String externalId, boolean keepHistory, Added added) {
+    RefreshOf r = new RefreshOf(tenantId, externalId, keepHistory, added);
     if (gathered == null) {
-      return refreshNow(tenantId, List.of(externalId), keepHistory);
+      return refreshNow(tenantId, List.of(externalId), keepHistory, additions(List.of(r)));
     }
     written(tenantId, List.of(externalId)); // at once, not when its batch leaves
-    return gathered.submit(new RefreshOf(tenantId, externalId, keepHistory))
+    return gathered.submit(r)
         .<Void>mapEmpty()
         // refused (a lane full of waiting refreshes): done on its own, never dropped
-        .recover(err -> refreshNow(tenantId, List.of(externalId), keepHistory));
+        .recover(err -> refreshNow(tenantId, List.of(externalId), keepHistory, additions(List.of(r))));
   }
 
-  private Future<Void> refreshNow(UUID tenantId, Collection<String> externalIds, boolean keepHistory) {
-    return keepHistory ? refreshKeepingHistory(tenantId, externalIds) : refresh(tenantId, externalIds);
+  private static Map<String, List<Added>> additions(List<RefreshOf> refreshes) {
+    Map<String, List<Added>> added = new HashMap<>();
+    for (RefreshOf r : refreshes) {
+      if (r.added() != null) {
+        added.computeIfAbsent(r.externalId(), id -> new ArrayList<>(1)).add(r.added());
+      }
+    }
+    return added;
+  }
+
+  private Future<Void> refreshNow(UUID tenantId, Collection<String> externalIds, boolean keepHistory,
+                                  Map<String, List<Added>> added) {
+    return keepHistory ? refreshKeepingHistory(tenantId, externalIds, added) : refresh(tenantId, externalIds);
   }
 
   /**
@@ -262,7 +279,7 @@ public final class MemberLookup {
 
   /** {@link #refresh} of one member, in one statement with the other refreshes arriving meanwhile. */
   public Future<Void> refresh(UUID tenantId, String externalId) {
-    return refreshGathered(tenantId, externalId, false);
+    return refreshGathered(tenantId, externalId, false, null);
   }
 
   /**
@@ -273,6 +290,15 @@ public final class MemberLookup {
    * (no document, an older history: a concurrent purchase not stored yet) are read whole, as by {@link #refresh}.
    */
   public Future<Void> refreshKeepingHistory(UUID tenantId, Collection<String> externalIds) {
+    return refreshKeepingHistory(tenantId, externalIds, Map.of());
+  }
+
+  /**
+   * {@link #refreshKeepingHistory}, where a member's stored history may also be brought forward by purchases this
+   * node wrote ({@code added}): see {@link #keptHistory}.
+   */
+  private Future<Void> refreshKeepingHistory(UUID tenantId, Collection<String> externalIds,
+                                             Map<String, List<Added>> added) {
     if (externalIds.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -284,15 +310,19 @@ public final class MemberLookup {
             members.views(tenantId, ids, active.set().windowDays(), 0).compose(views -> {
               Map<String, CachedMember> rendered = new LinkedHashMap<>();
               List<String> whole = new ArrayList<>();
+              int extended = 0;
               for (MemberRepository.View v : views) {
-                CachedMember old = documents.get(v.snapshot().externalId());
-                if (old != null && old.historyVersion() >= 0 && old.historyVersion() == v.historyVersion()) {
-                  rendered.put(v.snapshot().externalId(), render(v, active, old.history()));
+                String id = v.snapshot().externalId();
+                CachedMember old = documents.get(id);
+                byte[] history = keptHistory(old, v.historyVersion(), added.getOrDefault(id, List.of()));
+                if (history != null) {
+                  rendered.put(id, render(v, active, history));
+                  extended += old.historyVersion() < v.historyVersion() ? 1 : 0;
                 } else {
-                  whole.add(v.snapshot().externalId());
+                  whole.add(id);
                 }
               }
-              cache.countKeptHistories(rendered.size());
+              cache.countKeptHistories(rendered.size() - extended, extended);
               Future<Boolean> rest = whole.isEmpty() ? Future.succeededFuture(true) : warm(tenantId, whole);
               return rest.compose(ok -> cache.putAll(tenantId, rendered).map(done -> ok && done));
             }))));
@@ -300,7 +330,53 @@ public final class MemberLookup {
 
   /** {@link #refreshKeepingHistory} of one member, in one statement with the others arriving meanwhile. */
   public Future<Void> refreshKeepingHistory(UUID tenantId, String externalId) {
-    return refreshGathered(tenantId, externalId, true);
+    return refreshGathered(tenantId, externalId, true, null);
+  }
+
+  /**
+   * {@link #refresh} after this node wrote a purchase ({@code entry}, which made the member's history
+   * {@code historyVersion}): the purchase is added to the history the document holds, when that history lacks
+   * exactly the purchases this node wrote since ({@link #keptHistory}); else the history is read whole. In one
+   * statement with the other refreshes arriving meanwhile.
+   */
+  public Future<Void> refreshAddingPurchase(UUID tenantId, String externalId, long historyVersion,
+                                            org.loyaltyengine.transaction.HistoryPage.Entry entry) {
+    return refreshGathered(tenantId, externalId, true, new Added(historyVersion, entry));
+  }
+
+  /**
+   * The history a refreshed document keeps, or null when it must be read from PostgreSQL. The stored document
+   * {@code old} holds the history of version {@code old.historyVersion()}; the member's is {@code current} now.
+   * Equal: kept as it is. Older: brought forward when each version in between is a purchase of {@code added}
+   * (written by this node, with its version), so nothing else changed the history meanwhile; anything else (no
+   * document, a version in between this node did not write — another node's purchase, a fraud void) is read.
+   */
+  static byte[] keptHistory(CachedMember old, long current, List<Added> added) {
+    if (old == null || old.historyVersion() < 0 || old.historyVersion() > current) {
+      return null;
+    }
+    long have = old.historyVersion();
+    if (have == current) {
+      return old.history();
+    }
+    if (current - have > added.size()) {
+      return null;
+    }
+    List<org.loyaltyengine.transaction.HistoryPage.Entry> missing = new ArrayList<>();
+    for (long v = have + 1; v <= current; v++) {
+      org.loyaltyengine.transaction.HistoryPage.Entry e = null;
+      for (Added a : added) {
+        if (a.historyVersion() == v) {
+          e = a.entry();
+        }
+      }
+      if (e == null) {
+        return null;
+      }
+      missing.add(e);
+    }
+    return org.loyaltyengine.transaction.HistoryPage.decode(old.history())
+        .withNewer(missing, Paging.DEFAULT_LIMIT).encode();
   }
 
   /**
@@ -309,7 +385,7 @@ public final class MemberLookup {
    */
   public Future<Void> refreshRows(Iterable<Row> rows, boolean keepHistory) {
     List<Future<Void>> done = new ArrayList<>();
-    byTenant(rows).forEach((tenantId, ids) -> done.add(refreshNow(tenantId, ids, keepHistory)));
+    byTenant(rows).forEach((tenantId, ids) -> done.add(refreshNow(tenantId, ids, keepHistory, Map.of())));
     return Future.all(done).mapEmpty();
   }
 

@@ -52,6 +52,49 @@ public record HistoryPage(List<String> items, List<String> cursors, boolean more
     return items.size();
   }
 
+  /** An item to add to a history: its rendered JSON and its keyset position. */
+  public record Entry(String item, HistoryCursor at) {}
+
+  /**
+   * This history with {@code added} in their places (newest first by occurredAt, then seq), at most {@code max}
+   * items: what reading the member's newest transactions again would give, when {@code added} are exactly the
+   * transactions written since this history was read. An item older than all of a page that has more beyond it
+   * is not on the page; items pushed past {@code max} leave it (and then there are more).
+   */
+  public HistoryPage withNewer(List<Entry> added, int max) {
+    List<String> outItems = new ArrayList<>(items);
+    List<String> outCursors = new ArrayList<>(cursors);
+    List<HistoryCursor> positions = new ArrayList<>(cursors.size() + added.size());
+    cursors.forEach(c -> positions.add(HistoryCursor.decode(c)));
+    boolean outMore = more;
+    for (Entry e : added) {
+      int at = 0;
+      while (at < positions.size() && newerOrSame(positions.get(at), e.at())) {
+        at++;
+      }
+      if (at == positions.size() && outMore) {
+        continue; // older than the whole page, and older ones exist beyond it: not on the page
+      }
+      positions.add(at, e.at());
+      outItems.add(at, e.item());
+      outCursors.add(at, e.at().encode());
+    }
+    while (outItems.size() > max) {
+      int last = outItems.size() - 1;
+      outItems.remove(last);
+      outCursors.remove(last);
+      positions.remove(last);
+      outMore = true;
+    }
+    return new HistoryPage(outItems, outCursors, outMore);
+  }
+
+  /** Whether {@code a} comes before (or is) {@code b} in newest-first order. */
+  private static boolean newerOrSame(HistoryCursor a, HistoryCursor b) {
+    int byTime = a.occurredAt().compareTo(b.occurredAt());
+    return byTime > 0 || (byTime == 0 && a.seq() >= b.seq());
+  }
+
   /** Whether the first page of {@code limit} items can be cut from this one (no query needed). */
   public boolean covers(int limit) {
     return limit <= items.size() || !more;

@@ -85,7 +85,7 @@ public final class PointsEarner {
           verdict -> earning(s, verdict, "transaction", p.transactionId(), hash, p.occurredAt(), p.total(),
               p.currency(), p.channel(), p.storeId(), payload), context)
           .compose(o -> LedgerReplies.checkReplay(o, hash, "transactionId"))
-          .compose(o -> afterWrite(tenantId, request.memberExternalId(), o));
+          .compose(o -> afterPurchase(tenantId, request.memberExternalId(), p, o));
     }));
   }
 
@@ -117,7 +117,9 @@ public final class PointsEarner {
             verdict -> earning(s, verdict, "event", e.eventId(), hash, e.occurredAt(), 0, s.tenant.currency(),
                 e.type(), null, payload), FraudContext.none())
             .compose(o -> LedgerReplies.checkReplay(o, hash, "eventId"))
-            .compose(o -> afterWrite(tenantId, memberExternalId, o))));
+            // a custom event is no transaction: the history stays as it is
+            .compose(o -> (o.created() ? members.refreshKeepingHistory(tenantId, memberExternalId)
+                : members.refresh(tenantId, memberExternalId)).map(o))));
   }
 
   private Future<Setting> setting(UUID tenantId, String externalId) {
@@ -172,7 +174,14 @@ public final class PointsEarner {
    * replay stores it too: its first attempt may have committed on a node that died before storing the document
    * (the client retries because it got no answer), and the retry is what brings the read model up to date.
    */
-  private Future<LedgerRepository.Outcome> afterWrite(UUID tenantId, String externalId, LedgerRepository.Outcome o) {
-    return members.refresh(tenantId, externalId).map(o);
+  private Future<LedgerRepository.Outcome> afterPurchase(UUID tenantId, String externalId, Purchase p,
+                                                         LedgerRepository.Outcome o) {
+    // A purchase written just now is added to the history the document holds (no read of the newest 50).
+    HistoryPage.Entry added = o.created() && o.history() != null
+        ? TransactionHistory.entry(o.history().seq(), p.transactionId(), p.occurredAt(), p.total(), p.currency(),
+            PurchaseJson.items(p), o.result().getLong("pointsEarned", 0L))
+        : null;
+    return (added == null ? members.refresh(tenantId, externalId)
+        : members.refreshAddingPurchase(tenantId, externalId, o.history().historyVersion(), added)).map(o);
   }
 }

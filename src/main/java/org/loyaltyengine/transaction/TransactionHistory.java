@@ -92,7 +92,11 @@ public final class TransactionHistory {
     });
   }
 
-  /** One history item as the API shows it. */
+  /**
+   * One history item as the API shows it. Its lines' keys come in the order PostgreSQL's jsonb keeps them
+   * (shorter keys first, then by their bytes), so an item rendered from the stored row and one rendered from
+   * the request that wrote it ({@link #entry}) are the same bytes.
+   */
   private static JsonObject item(String transactionId, java.time.Instant occurredAt, long total, String currency,
                                  Object items, long pointsEarned) {
     return new JsonObject()
@@ -100,9 +104,46 @@ public final class TransactionHistory {
         .put("occurredAt", Timestamps.format(occurredAt))
         .put("total", total)
         .put("currency", currency)
-        .put("items", items)
+        .put("items", jsonbOrder(items))
         .put("pointsEarned", pointsEarned);
   }
+
+  /**
+   * A purchase just written, as an item of its member's stored history (HistoryPage#withNewer): rendered as a
+   * history read renders it from the stored row. Null for a time finer than PostgreSQL keeps (a microsecond):
+   * how it was rounded is the database's business, so such a history is read back instead.
+   */
+  public static HistoryPage.Entry entry(long seq, String transactionId, java.time.Instant occurredAt, long total,
+                                        String currency, io.vertx.core.json.JsonArray items, long pointsEarned) {
+    if (occurredAt.getNano() % 1_000 != 0) {
+      return null;
+    }
+    return new HistoryPage.Entry(item(transactionId, occurredAt, total, currency, items, pointsEarned).encode(),
+        new HistoryCursor(occurredAt, seq));
+  }
+
+  /** {@code value} with every object's keys in jsonb's order: by length in UTF-8 bytes, then bytewise. */
+  static Object jsonbOrder(Object value) {
+    if (value instanceof io.vertx.core.json.JsonArray a) {
+      io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray(new ArrayList<>(a.size()));
+      a.forEach(v -> out.add(jsonbOrder(v)));
+      return out;
+    }
+    if (value instanceof JsonObject o) {
+      List<String> keys = new ArrayList<>(o.fieldNames());
+      keys.sort(JSONB_KEYS);
+      JsonObject out = new JsonObject(new java.util.LinkedHashMap<>(keys.size() * 2));
+      keys.forEach(k -> out.put(k, jsonbOrder(o.getValue(k))));
+      return out;
+    }
+    return value;
+  }
+
+  private static final java.util.Comparator<String> JSONB_KEYS = (a, b) -> {
+    byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return x.length != y.length ? Integer.compare(x.length, y.length) : java.util.Arrays.compareUnsigned(x, y);
+  };
 
   /**
    * The read model's history, from its rows: newest first, up to {@code max + 1} of

@@ -192,6 +192,31 @@ class MemberReadModelTest {
   }
 
   @Test
+  @DisplayName("a purchase is added to the history the document holds, byte for byte as reading the history again renders it")
+  void purchaseAddedToTheStoredHistory() {
+    engine.enrol(tenant.adminKey(), "x1");
+    engine.post("/v1/transactions", tenant.adminKey(), purchase("rm-x1-1", "x1", 2_000));
+    double added = historiesAddedTo();
+    // an older purchase, sent late: it goes under the newer one; its lines in an order jsonb does not keep
+    JsonObject late = new JsonObject().put("transactionId", "rm-x1-2").put("memberExternalId", "x1")
+        .put("occurredAt", AN_HOUR_AGO.minusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString())
+        .put("total", 3_000).put("currency", "EUR").put("channel", "web")
+        .put("items", new JsonArray()
+            .add(new JsonObject().put("sku", "Zażółć-1").put("quantity", 2).put("amount", 1_000)
+                .put("labels", new JsonArray().add("promo").add("eco")))
+            .add(new JsonObject().put("sku", "S-2").put("category", "toys").put("quantity", 1).put("amount", 1_000)));
+    writeThenReadOwnWrite("x1", () -> assertEquals(201, engine.post("/v1/transactions", tenant.adminKey(), late).status()));
+    assertTrue(historiesAddedTo() > added,
+        "the purchase was added to the stored history, not read again");
+    String fromDocument = engine.get("/v1/members/x1/transactions", tenant.adminKey()).body().toString();
+    assertEquals(List.of("rm-x1-1", "rm-x1-2"), new JsonObject(fromDocument).getJsonArray("items").stream()
+        .map(o -> ((JsonObject) o).getString("transactionId")).toList());
+    engine.redisDelete(engine.memberCacheKey(tenant.id(), "x1"));
+    String readAgain = engine.get("/v1/members/x1/transactions", tenant.adminKey()).body().toString();
+    assertEquals(readAgain, fromDocument, "the same bytes as the history read from PostgreSQL");
+  }
+
+  @Test
   @DisplayName("the refreshes of concurrent writes share statements, and each write's document is current when it answers")
   void concurrentRefreshesShareStatements() {
     for (int i = 0; i < 40; i++) {
@@ -213,6 +238,13 @@ class MemberReadModelTest {
   private static double metric(String name) {
     String metrics = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
     return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  private static double historiesAddedTo() {
+    String metrics = engine.get("/metrics", TestEngine.OPERATOR_TOKEN).body().toString();
+    return metrics.lines().filter(l -> l.startsWith("loyalty_read_model_histories_kept_total{")
+            && l.contains("purchases=\"added\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 

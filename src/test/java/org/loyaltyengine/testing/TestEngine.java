@@ -310,6 +310,15 @@ public final class TestEngine implements AutoCloseable {
     }
   }
 
+  public void redisDelete(String key) {
+    Redis redis = Redis.createClient(clientVertx, REDIS_URL);
+    try {
+      redis.send(Request.cmd(Command.DEL).arg(key)).await();
+    } finally {
+      redis.close();
+    }
+  }
+
   public String redisGet(String key) {
     Redis redis = Redis.createClient(clientVertx, REDIS_URL);
     try {

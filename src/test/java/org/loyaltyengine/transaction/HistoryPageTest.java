@@ -151,4 +151,62 @@ class HistoryPageTest {
       }
     }
   }
+
+  private static HistoryCursor at(long seconds, long seq) {
+    return new HistoryCursor(java.time.Instant.ofEpochSecond(seconds), seq);
+  }
+
+  private static HistoryPage.Entry entry(String id, long seconds, long seq) {
+    return new HistoryPage.Entry("{\"transactionId\":\"" + id + "\"}", at(seconds, seq));
+  }
+
+  /** A history of items named by id, at (seconds, seq) each. */
+  private static HistoryPage history(boolean more, HistoryPage.Entry... entries) {
+    return new HistoryPage(java.util.Arrays.stream(entries).map(HistoryPage.Entry::item).toList(),
+        java.util.Arrays.stream(entries).map(e -> e.at().encode()).toList(), more);
+  }
+
+  @Test
+  @DisplayName("a new purchase takes its place by time, then seq: the newest first, a late one among the older")
+  void newerPurchasesTakeTheirPlace() {
+    HistoryPage page = history(false, entry("c", 300, 3), entry("b", 200, 2), entry("a", 100, 1));
+    assertEquals(history(false, entry("d", 400, 9), entry("c", 300, 3), entry("b", 200, 2), entry("a", 100, 1)),
+        page.withNewer(List.of(entry("d", 400, 9)), 50));
+    assertEquals(history(false, entry("c", 300, 3), entry("late", 200, 9), entry("b", 200, 2), entry("a", 100, 1)),
+        page.withNewer(List.of(entry("late", 200, 9)), 50), "same time: the higher seq is newer");
+    assertEquals(history(false, entry("c", 300, 3), entry("b", 200, 2), entry("a", 100, 1), entry("old", 50, 9)),
+        page.withNewer(List.of(entry("old", 50, 9)), 50), "the whole history is here: the oldest goes last");
+    assertEquals(history(false, entry("e", 500, 10), entry("d", 400, 9), entry("c", 300, 3), entry("b", 200, 2),
+        entry("a", 100, 1)), page.withNewer(List.of(entry("d", 400, 9), entry("e", 500, 10)), 50));
+  }
+
+  @Test
+  @DisplayName("the page keeps at most its size: a purchase older than a page with more beyond it is not on it")
+  void thePageKeepsItsBounds() {
+    HistoryPage full = history(false, entry("c", 300, 3), entry("b", 200, 2), entry("a", 100, 1));
+    HistoryPage pushed = full.withNewer(List.of(entry("d", 400, 9)), 3);
+    assertEquals(history(true, entry("d", 400, 9), entry("c", 300, 3), entry("b", 200, 2)), pushed,
+        "the oldest leaves the page, and older ones now exist beyond it");
+    assertEquals(pushed, pushed.withNewer(List.of(entry("old", 50, 10)), 3), "beyond the page: not on it");
+    assertEquals(history(true, entry("d", 400, 9), entry("c", 300, 3), entry("mid", 250, 11)),
+        pushed.withNewer(List.of(entry("mid", 250, 11)), 3));
+    assertEquals(pushed, HistoryPage.decode(pushed.encode()), "and it is stored like any other");
+  }
+
+  @Test
+  @DisplayName("lines are rendered with their keys in jsonb's order (length, then bytes), whatever order they came in")
+  void linesInJsonbOrder() {
+    io.vertx.core.json.JsonArray lines = new io.vertx.core.json.JsonArray().add(new JsonObject().put("sku", "S")
+        .put("category", null).put("quantity", 2).put("amount", 300).put("labels", new io.vertx.core.json.JsonArray().add("x")));
+    assertEquals("[{\"sku\":\"S\",\"amount\":300,\"labels\":[\"x\"],\"category\":null,\"quantity\":2}]",
+        ((io.vertx.core.json.JsonArray) TransactionHistory.jsonbOrder(lines)).encode());
+    HistoryPage.Entry e = TransactionHistory.entry(7, "t-1", java.time.Instant.parse("2026-12-07T10:00:00.123456Z"),
+        300, "EUR", lines, 3);
+    assertEquals("{\"transactionId\":\"t-1\",\"occurredAt\":\"2026-12-07T10:00:00.123456Z\",\"total\":300,"
+        + "\"currency\":\"EUR\",\"items\":[{\"sku\":\"S\",\"amount\":300,\"labels\":[\"x\"],\"category\":null,"
+        + "\"quantity\":2}],\"pointsEarned\":3}", e.item());
+    assertEquals(new HistoryCursor(java.time.Instant.parse("2026-12-07T10:00:00.123456Z"), 7), e.at());
+    assertEquals(null, TransactionHistory.entry(7, "t-1", java.time.Instant.parse("2026-12-07T10:00:00.1234567Z"),
+        300, "EUR", lines, 3), "finer than a microsecond: PostgreSQL rounds it, so it is read back instead");
+  }
 }
