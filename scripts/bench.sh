@@ -173,14 +173,14 @@ health_ceiling() { # CONNECTIONS: sets HEALTH_RPS
 finish_workload() {
   local json_extra=$1 md_extra=$2 base=bench-results/$W_NAME-$STAMP
   local phases; phases=$(IFS=,; echo "${JSON_PHASES[*]}")
-  printf '{"workload":"%s","stamp":"%s","commit":"%s","profile":"%s","smoke":%s,"members":%s,"machine":{"cpus":%s,"cpu":"%s","mem_gb":%s,"load_before":"%s"},"postgres":{"version":"%s","settings":"%s","prewarmed_mb":%s,"statements":%s},"disturbed":%s,"seconds":%s,"phases":{%s},%s}\n' \
+  printf '{"workload":"%s","stamp":"%s","commit":"%s","profile":"%s","smoke":%s,"members":%s,"machine":{"cpus":%s,"cpu":"%s","mem_gb":%s,"load_before":"%s"},"postgres":{"version":"%s","settings":"%s","huge_pages":"%s","prewarmed_mb":%s,"statements":%s},"disturbed":%s,"seconds":%s,"phases":{%s},%s}\n' \
     "$W_NAME" "$STAMP" "$RUN_COMMIT" "$BENCH_PG_PROFILE" "$([[ $SMOKE == 1 ]] && echo true || echo false)" \
-    "$DB_MEMBERS" "$NPROC" "$RUN_CPU" "$RUN_MEM_GB" "$RUN_LOAD" "$RUN_PG_VERSION" "$RUN_PG_SETTINGS" "${PREWARM_MB:-0}" "$(statements_enabled && echo true || echo false)" "$DISTURBED" \
+    "$DB_MEMBERS" "$NPROC" "$RUN_CPU" "$RUN_MEM_GB" "$RUN_LOAD" "$RUN_PG_VERSION" "$RUN_PG_SETTINGS" "${HUGEPAGES:-not reserved}" "${PREWARM_MB:-0}" "$(statements_enabled && echo true || echo false)" "$DISTURBED" \
     "$((SECONDS - W_T0))" "$phases" "$json_extra" > "$base.json"
   {
     echo "# $W_NAME benchmark, $STAMP${SMOKE_SUFFIX:+ (SMOKE: tiny scale, not a measurement)}"
     echo
-    echo "- code $RUN_COMMIT; PostgreSQL profile **$BENCH_PG_PROFILE** ($RUN_PG_VERSION: $RUN_PG_SETTINGS); prewarmed ${PREWARM_MB:-0} MB$(statements_enabled && echo "; pg_stat_statements on (statements-<phase>.txt)")"
+    echo "- code $RUN_COMMIT; PostgreSQL profile **$BENCH_PG_PROFILE** ($RUN_PG_VERSION: $RUN_PG_SETTINGS); huge pages ${HUGEPAGES:-not reserved}; prewarmed ${PREWARM_MB:-0} MB$(statements_enabled && echo "; pg_stat_statements on (statements-<phase>.txt)")"
     echo "- machine: $NPROC x $RUN_CPU, $RUN_MEM_GB GiB, load average $RUN_LOAD when the run started; $DB_MEMBERS members; server \`$BENCH_SERVER_JAVA_OPTS\`"
     echo "- disturbed: **$DISTURBED** (other processes used $BENCH_DISTURBED_PCT % of a core or more in a phase); raw outputs in $RAW/"
     echo
