@@ -23,15 +23,25 @@
 -- per-member day rows of member_qualifying_days (V17), which every earning and return grows in its own
 -- transaction: a few rows of one index range instead of a year of the member's ledger. PL/pgSQL, so their
 -- plans are kept per connection (a LANGUAGE sql function called this way is planned again on every call).
+-- loyalty_qualifying also gives the window's oldest day with points (null without a window, or none): the
+-- read model's documents hold until it leaves the window (MemberRepository's views); one index range for both.
+create or replace function loyalty_qualifying(p_member bigint, p_window_days int, out points bigint, out first_day date)
+language plpgsql stable as $$
+begin
+  if p_window_days is null then
+    select b.lifetime_earned into points from member_balances b where b.member_id = p_member;
+    return;
+  end if;
+  select coalesce(sum(q.points), 0), min(q.day) into points, first_day
+    from member_qualifying_days q
+   where q.member_id = p_member
+     and q.day > (now() at time zone 'UTC')::date - p_window_days;
+end $$;
+
 create or replace function loyalty_qualifying_points(p_member bigint, p_window_days int)
 returns bigint language plpgsql stable as $$
 begin
-  if p_window_days is null then
-    return (select b.lifetime_earned from member_balances b where b.member_id = p_member);
-  end if;
-  return coalesce((select sum(q.points) from member_qualifying_days q
-                    where q.member_id = p_member
-                      and q.day > (now() at time zone 'UTC')::date - p_window_days), 0);
+  return (select q.points from loyalty_qualifying(p_member, p_window_days) q);
 end $$;
 
 -- Adds p_points[i] to member p_members[i]'s qualifying points of the UTC day p_day (today when null), in member
@@ -51,23 +61,29 @@ end $$;
 
 -- Tier upgrades (never down: that is the periodic review's job) of p_members (sorted, their rows locked by the
 -- caller's balance lock order), to the highest tier their qualifying points reach: one tier.changed per member
--- from its tier to the one reached. Members at the top tier are skipped. Called after every change that adds
--- qualifying points: an earning (loyalty_apply_earnings) and the approval of a held one (fraud_decide).
+-- from its tier to the one reached. Called after every change that adds qualifying points: an earning
+-- (loyalty_apply_earnings) and the approval of a held one (fraud_decide).
+-- Only a member whose lifetimeEarned reaches the next tier's threshold has its window summed: the points of a
+-- window never exceed lifetimeEarned (both grow by the same earnings; a return or void takes from both, on its
+-- own day or later, so every day's row is covered by the earlier ones), so the others cannot climb. Members at
+-- the top tier are skipped too. Thresholds are strictly increasing (TierSet).
 create or replace function loyalty_climb_tiers(p_tenant uuid, p_members bigint[], p_tier_codes text[],
                                                p_tier_thresholds bigint[], p_tier_window_days int)
 returns void language plpgsql as $$
+declare
+  n_tiers int := coalesce(array_length(p_tier_codes, 1), 0);
 begin
-  if coalesce(array_length(p_tier_codes, 1), 0) = 0 then
+  if n_tiers = 0 then
     return;
   end if;
   with m as (
-    select mm.id, mm.external_id, mm.tier_code,
-           coalesce((select i from generate_subscripts(p_tier_codes, 1) i where p_tier_codes[i] = mm.tier_code), 0)
-             as current_rank
-      from members mm where mm.id = any(p_members)
+    select mm.id, mm.external_id, mm.tier_code, coalesce(array_position(p_tier_codes, mm.tier_code), 0) as current_rank
+      from members mm join member_balances b on b.member_id = mm.id
+     where mm.id = any(p_members)
+       and b.lifetime_earned >= p_tier_thresholds[coalesce(array_position(p_tier_codes, mm.tier_code), 0) + 1]
+       and coalesce(array_position(p_tier_codes, mm.tier_code), 0) < n_tiers
   ), q as materialized ( -- each member's qualifying points summed once (inlined, every use of qp summed again)
-    select m.*, loyalty_qualifying_points(m.id, p_tier_window_days) as qp
-      from m where m.current_rank < array_length(p_tier_codes, 1)
+    select m.*, loyalty_qualifying_points(m.id, p_tier_window_days) as qp from m
   ), t as (
     select q.*, coalesce((select max(i) from generate_subscripts(p_tier_codes, 1) i
                            where q.qp >= p_tier_thresholds[i]), 0) as target_rank

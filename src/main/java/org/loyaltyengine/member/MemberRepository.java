@@ -22,7 +22,7 @@ import java.util.UUID;
  * the write that asked for them.
  */
 public final class MemberRepository {
-  // Qualifying points: loyalty_qualifying_points (R__earning.sql), lifetime unless the tenant's tiers count a
+  // Qualifying points: loyalty_qualifying(_points) (R__earning.sql), lifetime unless the tenant's tiers count a
   // rolling window of WINDOW days; WINDOW is the statement's parameter for it. A member enrolled by the same
   // statement (CREATE) is not yet visible to the subqueries and the function: they read 0.
   private static String snapshotColumns(String windowParam) {
@@ -48,7 +48,9 @@ public final class MemberRepository {
    * [seq, id, occurredAt µs, total, currency, items, pointsEarned] arrays (none read when $4 is 0), and
    * {@code history_version}, which every write that changes that history bumps (V21).
    */
-  private static final String VIEWS = "select " + MEMBER_COLUMNS.replace("WINDOW", "$3") + """
+  private static final String VIEWS = "select " + MEMBER_COLUMNS.replace(
+      "coalesce(loyalty_qualifying_points(m.id, WINDOW::int), 0) as qualifying_points",
+      "coalesce(q.points, 0) as qualifying_points") + """
       , lots.expiring_soon,
         (extract(epoch from least(lots.next_entry - interval '30 days',
             (q.first_day + $3::int)::timestamp at time zone 'UTC')) * 1000)::bigint as valid_until_ms,
@@ -58,10 +60,7 @@ public final class MemberRepository {
         select coalesce(sum(l.remaining) filter (where l.expires_at < now() + interval '30 days'), 0) as expiring_soon,
                min(l.expires_at) filter (where l.expires_at >= now() + interval '30 days') as next_entry
           from point_lots l where l.member_id = m.id and l.remaining > 0) lots
-      cross join lateral (
-        select min(d.day) as first_day from member_qualifying_days d
-         where $3::int is not null and d.member_id = m.id
-           and d.day > (now() at time zone 'UTC')::date - $3::int) q
+      cross join lateral loyalty_qualifying(m.id, $3::int) q
       cross join lateral (
         select json_agg(json_build_array(t.seq, t.transaction_id, (extract(epoch from t.occurred_at) * 1000000)::bigint,
                         t.total, t.currency, t.items, t.points_earned) order by t.occurred_at desc, t.seq desc) as history

@@ -208,7 +208,20 @@ public final class TestEngine implements AutoCloseable {
          where b.available + b.pending <> coalesce(l.s, 0)
             or b.pending <> coalesce(p.unrel, 0)
             or (b.available >= 0 and b.available <> coalesce(p.rel, 0))
-            or (b.available < 0 and coalesce(p.rel, 0) <> 0)""");
+            or (b.available < 0 and coalesce(p.rel, 0) <> 0)""") + qualifyingInvariantViolations();
+  }
+
+  /**
+   * Members whose qualifying points of some window exceed their lifetimeEarned: what lets the tier climb skip
+   * the members whose lifetimeEarned is below the next threshold (R__earning.sql, loyalty_climb_tiers). Every
+   * suffix of a member's days (a window) sums to at most lifetimeEarned.
+   */
+  public long qualifyingInvariantViolations() {
+    return queryLong("""
+        select count(*) from member_balances b
+         where exists (select 1 from (select sum(q.points) over (order by q.day desc) as s
+                                        from member_qualifying_days q where q.member_id = b.member_id) w
+                        where w.s > b.lifetime_earned)""");
   }
 
   public Reply send(HttpMethod method, String path, String key, String contentType, Buffer body,
