@@ -23,25 +23,30 @@
 -- per-member day rows of member_qualifying_days (V17), which every earning and return grows in its own
 -- transaction: a few rows of one index range instead of a year of the member's ledger. PL/pgSQL, so their
 -- plans are kept per connection (a LANGUAGE sql function called this way is planned again on every call).
--- loyalty_qualifying also gives the window's oldest day with points (null without a window, or none): the
--- read model's documents hold until it leaves the window (MemberRepository's views); one index range for both.
-create or replace function loyalty_qualifying(p_member bigint, p_window_days int, out points bigint, out first_day date)
-language plpgsql stable as $$
+-- loyalty_qualifying_of gives them for many members at once (one index range each, in one statement), with
+-- the window's oldest day with points (null without a window, or none): the read model's documents hold until
+-- it leaves the window (MemberRepository's views). Members without a balance row are absent.
+drop function if exists loyalty_qualifying(bigint, int);
+create or replace function loyalty_qualifying_of(p_members bigint[], p_window_days int)
+returns table (member_id bigint, points bigint, first_day date) language plpgsql stable as $$
 begin
   if p_window_days is null then
-    select b.lifetime_earned into points from member_balances b where b.member_id = p_member;
+    return query select b.member_id, b.lifetime_earned, null::date from member_balances b
+                  where b.member_id = any(p_members);
     return;
   end if;
-  select coalesce(sum(q.points), 0), min(q.day) into points, first_day
-    from member_qualifying_days q
-   where q.member_id = p_member
-     and q.day > (now() at time zone 'UTC')::date - p_window_days;
+  return query
+    select x.m, coalesce(sum(q.points), 0)::bigint, min(q.day)
+      from unnest(p_members) as x(m)
+      left join member_qualifying_days q
+        on q.member_id = x.m and q.day > (now() at time zone 'UTC')::date - p_window_days
+     group by x.m;
 end $$;
 
 create or replace function loyalty_qualifying_points(p_member bigint, p_window_days int)
 returns bigint language plpgsql stable as $$
 begin
-  return (select q.points from loyalty_qualifying(p_member, p_window_days) q);
+  return (select q.points from loyalty_qualifying_of(array[p_member], p_window_days) q);
 end $$;
 
 -- Adds p_points[i] to member p_members[i]'s qualifying points of the UTC day p_day (today when null), in member
@@ -71,23 +76,27 @@ create or replace function loyalty_climb_tiers(p_tenant uuid, p_members bigint[]
                                                p_tier_thresholds bigint[], p_tier_window_days int)
 returns void language plpgsql as $$
 declare
-  n_tiers int := coalesce(array_length(p_tier_codes, 1), 0);
+  n_tiers      int := coalesce(array_length(p_tier_codes, 1), 0);
+  v_candidates bigint[];
 begin
   if n_tiers = 0 then
     return;
   end if;
-  with m as (
-    select mm.id, mm.external_id, mm.tier_code, coalesce(array_position(p_tier_codes, mm.tier_code), 0) as current_rank
-      from members mm join member_balances b on b.member_id = mm.id
-     where mm.id = any(p_members)
-       and b.lifetime_earned >= p_tier_thresholds[coalesce(array_position(p_tier_codes, mm.tier_code), 0) + 1]
-       and coalesce(array_position(p_tier_codes, mm.tier_code), 0) < n_tiers
-  ), q as materialized ( -- each member's qualifying points summed once (inlined, every use of qp summed again)
-    select m.*, loyalty_qualifying_points(m.id, p_tier_window_days) as qp from m
-  ), t as (
-    select q.*, coalesce((select max(i) from generate_subscripts(p_tier_codes, 1) i
-                           where q.qp >= p_tier_thresholds[i]), 0) as target_rank
-      from q
+  select array_agg(mm.id order by mm.id) into v_candidates
+    from members mm join member_balances b on b.member_id = mm.id
+   where mm.id = any(p_members)
+     and coalesce(array_position(p_tier_codes, mm.tier_code), 0) < n_tiers
+     and b.lifetime_earned >= p_tier_thresholds[coalesce(array_position(p_tier_codes, mm.tier_code), 0) + 1];
+  if v_candidates is null then
+    return; -- nobody can climb: no window summed, no statement more
+  end if;
+  with t as (
+    select mm.id, mm.external_id, mm.tier_code, q.points as qp,
+           coalesce(array_position(p_tier_codes, mm.tier_code), 0) as current_rank,
+           coalesce((select max(i) from generate_subscripts(p_tier_codes, 1) i
+                      where q.points >= p_tier_thresholds[i]), 0) as target_rank
+      from members mm join loyalty_qualifying_of(v_candidates, p_tier_window_days) q on q.member_id = mm.id
+     where mm.id = any(v_candidates)
   ), up as (
     update members mm
        set tier_code = p_tier_codes[t.target_rank], version = mm.version + 1, updated_at = now(),

@@ -22,7 +22,7 @@ import java.util.UUID;
  * the write that asked for them.
  */
 public final class MemberRepository {
-  // Qualifying points: loyalty_qualifying(_points) (R__earning.sql), lifetime unless the tenant's tiers count a
+  // Qualifying points: loyalty_qualifying_of / _points (R__earning.sql), lifetime unless the tenant's tiers count a
   // rolling window of WINDOW days; WINDOW is the statement's parameter for it. A member enrolled by the same
   // statement (CREATE) is not yet visible to the subqueries and the function: they read 0.
   private static String snapshotColumns(String windowParam) {
@@ -60,7 +60,7 @@ public final class MemberRepository {
         select coalesce(sum(l.remaining) filter (where l.expires_at < now() + interval '30 days'), 0) as expiring_soon,
                min(l.expires_at) filter (where l.expires_at >= now() + interval '30 days') as next_entry
           from point_lots l where l.member_id = m.id and l.remaining > 0) lots
-      cross join lateral loyalty_qualifying(m.id, $3::int) q
+      left join lateral loyalty_qualifying_of(array[m.id], $3::int) q on true
       cross join lateral (
         select json_agg(json_build_array(t.seq, t.transaction_id, (extract(epoch from t.occurred_at) * 1000000)::bigint,
                         t.total, t.currency, t.items, t.points_earned) order by t.occurred_at desc, t.seq desc) as history

@@ -36,12 +36,64 @@ public final class RuleSetRepository {
   private static final String USAGE = """
       select rule_id, window_key, points from rule_usage
        where member_id = $1 and rule_id = any($2) and window_key = any($3)""";
+  /** The counters of several members' evaluations at once: each member's index range, probed once. */
+  private static final String USAGE_OF_MEMBERS = """
+      select u.member_id, u.rule_id, u.window_key, u.points
+        from unnest($1::bigint[]) as x(member_id)
+        join rule_usage u on u.member_id = x.member_id and u.rule_id = any($2) and u.window_key = any($3)""";
   private static final String BUDGETS = "select rule_id, spent from rule_budgets where tenant_id = $1 and rule_id = any($2)";
 
   private final Pool pool;
+  /** Gathers the cap-counter reads of concurrent evaluations into one query; null: one query each. */
+  private org.loyaltyengine.platform.GroupCommitter<UsageRead, Map<String, Map<String, Long>>> usageReads;
+
+  /** One evaluation's counters to read: the member's, of these rules, in these windows. */
+  private record UsageRead(long memberId, java.util.List<String> ruleIds, java.util.List<String> windowKeys) {}
 
   public RuleSetRepository(Pool pool) {
     this.pool = pool;
+  }
+
+  /**
+   * From now on the cap-counter reads of concurrent evaluations leave together (up to {@code maxBatch} in one
+   * query, while the previous one is in flight; alone at once when none is), so a busy node reads the counters
+   * of a batch of earnings with one statement instead of one each. Call on the event loop that will use it.
+   */
+  public RuleSetRepository gatherUsageReads(int maxBatch, int maxQueued, io.vertx.core.Vertx vertx) {
+    usageReads = new org.loyaltyengine.platform.GroupCommitter<>(
+        new org.loyaltyengine.platform.GroupCommitter.Settings(maxBatch, 0, 1, maxQueued),
+        (ms, task) -> vertx.setTimer(Math.max(1, ms), id -> task.run()),
+        r -> Boolean.TRUE, (a, b) -> true, this::memberUsage, r -> memberUsage(java.util.List.of(r)).map(l -> l.get(0)),
+        (size, failed) -> { });
+    return this;
+  }
+
+  /** Each read's counters (rule → window → points), from one query over all of their members. */
+  private Future<java.util.List<Map<String, Map<String, Long>>>> memberUsage(java.util.List<UsageRead> reads) {
+    java.util.Set<Long> members = new java.util.LinkedHashSet<>();
+    java.util.Set<String> rules = new java.util.LinkedHashSet<>();
+    java.util.Set<String> windows = new java.util.LinkedHashSet<>();
+    for (UsageRead r : reads) {
+      members.add(r.memberId());
+      rules.addAll(r.ruleIds());
+      windows.addAll(r.windowKeys());
+    }
+    return pool.preparedQuery(USAGE_OF_MEMBERS).execute(Tuple.tuple()
+            .addArrayOfLong(members.toArray(Long[]::new))
+            .addArrayOfString(rules.toArray(String[]::new))
+            .addArrayOfString(windows.toArray(String[]::new)))
+        .map(rows -> {
+          Map<Long, Map<String, Map<String, Long>>> byMember = new java.util.HashMap<>();
+          for (Row row : rows) {
+            byMember.computeIfAbsent(row.getLong("member_id"), k -> new java.util.HashMap<>())
+                .computeIfAbsent(row.getString("rule_id"), k -> new java.util.HashMap<>())
+                .put(row.getString("window_key"), row.getLong("points"));
+          }
+          java.util.List<Map<String, Map<String, Long>>> out = new java.util.ArrayList<>(reads.size());
+          // another read's rules or windows may show up too: lookups ask only for their own (CapUsage)
+          reads.forEach(r -> out.add(byMember.getOrDefault(r.memberId(), Map.of())));
+          return out;
+        });
   }
 
   public Future<Integer> save(UUID tenantId, RuleSet set) {
@@ -111,6 +163,8 @@ public final class RuleSetRepository {
   /** The member's counters in the given windows, and the program budgets spent, for capped/budgeted rules. */
   public Future<CapUsage> usage(UUID tenantId, long memberId, CompiledRuleSet rules, CapWindows.Keys keys) {
     Future<Map<String, Map<String, Long>>> member = !rules.hasCaps() ? Future.succeededFuture(Map.of())
+        : usageReads != null
+        ? usageReads.submit(new UsageRead(memberId, java.util.List.copyOf(rules.cappedRuleIds()), keys.all()))
         : pool.preparedQuery(USAGE).execute(Tuple.tuple().addLong(memberId)
             .addArrayOfString(rules.cappedRuleIds().toArray(String[]::new))
             .addArrayOfString(keys.all().toArray(String[]::new))).map(rows -> {

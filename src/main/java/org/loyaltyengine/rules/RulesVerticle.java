@@ -23,6 +23,11 @@ public final class RulesVerticle extends VerticleBase {
   private Pool pool;
   private RuleSetRepository rules;
 
+  /** Cap-counter reads of concurrent evaluations in one query at most; more wait for the next. */
+  static final int USAGE_BATCH = 100;
+  /** Reads waiting at most; one more is refused (503 overloaded), like an evaluation past its bound. */
+  static final int USAGE_MAX_QUEUED = 4_096;
+
   public RulesVerticle(AppConfig config, RuleSetCache cache) {
     this.config = config;
     this.cache = cache;
@@ -35,7 +40,8 @@ public final class RulesVerticle extends VerticleBase {
         .connectingTo(config.pg().primary())
         .using(vertx)
         .build();
-    rules = new RuleSetRepository(pool);
+    // bounded like the evaluations that wait for them (admission.rulesMaxPending per HTTP verticle)
+    rules = new RuleSetRepository(pool).gatherUsageReads(USAGE_BATCH, USAGE_MAX_QUEUED, vertx);
     return vertx.eventBus().<EvaluationRequest>consumer(ADDRESS, this::evaluate).completion();
   }
 

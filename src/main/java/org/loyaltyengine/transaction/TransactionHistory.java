@@ -122,28 +122,68 @@ public final class TransactionHistory {
         new HistoryCursor(occurredAt, seq));
   }
 
-  /** {@code value} with every object's keys in jsonb's order: by length in UTF-8 bytes, then bytewise. */
+  /**
+   * {@code value} with every object's keys in jsonb's order: by length in UTF-8 bytes, then bytewise. A value
+   * already in that order (every one read from PostgreSQL) is returned as it is, without a copy.
+   */
   static Object jsonbOrder(Object value) {
+    return inJsonbOrder(value) ? value : reordered(value);
+  }
+
+  private static boolean inJsonbOrder(Object value) {
+    if (value instanceof io.vertx.core.json.JsonArray a) {
+      for (int i = 0; i < a.size(); i++) {
+        if (!inJsonbOrder(a.getValue(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (value instanceof JsonObject o) {
+      String previous = null;
+      for (java.util.Map.Entry<String, Object> e : o) {
+        if ((previous != null && JSONB_KEYS.compare(previous, e.getKey()) > 0) || !inJsonbOrder(e.getValue())) {
+          return false;
+        }
+        previous = e.getKey();
+      }
+    }
+    return true;
+  }
+
+  private static Object reordered(Object value) {
     if (value instanceof io.vertx.core.json.JsonArray a) {
       io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray(new ArrayList<>(a.size()));
-      a.forEach(v -> out.add(jsonbOrder(v)));
+      a.forEach(v -> out.add(reordered(v)));
       return out;
     }
     if (value instanceof JsonObject o) {
       List<String> keys = new ArrayList<>(o.fieldNames());
       keys.sort(JSONB_KEYS);
       JsonObject out = new JsonObject(new java.util.LinkedHashMap<>(keys.size() * 2));
-      keys.forEach(k -> out.put(k, jsonbOrder(o.getValue(k))));
+      keys.forEach(k -> out.put(k, reordered(o.getValue(k))));
       return out;
     }
     return value;
   }
 
   private static final java.util.Comparator<String> JSONB_KEYS = (a, b) -> {
+    if (isAscii(a) && isAscii(b)) { // one byte per char: compare the chars, no byte arrays
+      return a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
+    }
     byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return x.length != y.length ? Integer.compare(x.length, y.length) : java.util.Arrays.compareUnsigned(x, y);
   };
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * The read model's history, from its rows: newest first, up to {@code max + 1} of

@@ -200,6 +200,11 @@ class HistoryPageTest {
         .put("category", null).put("quantity", 2).put("amount", 300).put("labels", new io.vertx.core.json.JsonArray().add("x")));
     assertEquals("[{\"sku\":\"S\",\"amount\":300,\"labels\":[\"x\"],\"category\":null,\"quantity\":2}]",
         ((io.vertx.core.json.JsonArray) TransactionHistory.jsonbOrder(lines)).encode());
+    Object ordered = TransactionHistory.jsonbOrder(lines);
+    org.junit.jupiter.api.Assertions.assertSame(ordered, TransactionHistory.jsonbOrder(ordered),
+        "already in order (as read from PostgreSQL): kept, not copied");
+    assertEquals("{\"z\":1,\"ab\":2,\"é\":3}", ((JsonObject) TransactionHistory.jsonbOrder(
+        new JsonObject().put("é", 3).put("ab", 2).put("z", 1))).encode(), "lengths in UTF-8 bytes, then bytes");
     HistoryPage.Entry e = TransactionHistory.entry(7, "t-1", java.time.Instant.parse("2026-12-07T10:00:00.123456Z"),
         300, "EUR", lines, 3);
     assertEquals("{\"transactionId\":\"t-1\",\"occurredAt\":\"2026-12-07T10:00:00.123456Z\",\"total\":300,"
