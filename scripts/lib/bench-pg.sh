@@ -251,11 +251,19 @@ pg_prewarm_hot() {
   PREWARM_MB=0
   [[ $BENCH_PG_PROFILE == prod && ${BENCH_PG_PREWARM:-1} == 1 ]] || return 0
   local t0=$SECONDS blocks
-  blocks=$(psql "$PG_URL" -XAtqc "create extension if not exists pg_prewarm" -c "
-    select coalesce(sum(pg_prewarm(c.oid)), 0) from pg_class c
-     where c.relnamespace = 'public'::regnamespace
-       and (c.relkind = 'i' or c.relname in ('members', 'member_balances', 'member_qualifying_days', 'point_lots',
-                                             'rule_usage', 'rule_budgets', 'outbox', 'rewards', 'tenants', 'api_keys'))") \
+  # Most used first (balances and members, then every index, then the other heaps), up to 90 % of the buffers:
+  # past that, prewarming would only evict what it loaded before.
+  blocks=$(psql "$PG_URL" -XAtq -c "set client_min_messages = warning" -c "create extension if not exists pg_prewarm" -c "
+    with r as (
+      select c.oid, pg_relation_size(c.oid) as bytes,
+             case when c.relname in ('member_balances', 'members') then 0 when c.relkind = 'i' then 1 else 2 end as rank
+        from pg_class c
+       where c.relnamespace = 'public'::regnamespace
+         and (c.relkind = 'i' or c.relname in ('members', 'member_balances', 'member_qualifying_days', 'point_lots',
+                                               'rule_usage', 'rule_budgets', 'outbox', 'rewards', 'tenants', 'api_keys'))
+    ), o as (select r.oid, sum(r.bytes) over (order by r.rank, r.bytes, r.oid) as upto from r)
+    select coalesce(sum(pg_prewarm(o.oid)), 0) from o
+     where o.upto <= (select setting::bigint * 8192 from pg_settings where name = 'shared_buffers') * 0.9") \
     || { say "pg_prewarm failed: the phases start with a cold buffer pool"; return 0; }
   PREWARM_MB=$(( blocks * 8 / 1024 ))
   say "prewarmed ${PREWARM_MB} MB into shared buffers in $((SECONDS - t0)) s"

@@ -353,9 +353,14 @@ end $$;
 -- inbox order, through loyalty_apply_earnings, and the items it settled without one (duplicates, unknown or
 -- blocked members, ...). An id the worker found free but taken meanwhile fails the chunk with 23505, like
 -- a moved counter (LY002/LY003): the worker reads, plans and applies again. LY008: an item was no longer
--- pending (its partition's lease changed hands). Returns each member that earned, with the snapshot version
--- to fence its cached reads at.
-create or replace function loyalty_ingest_apply(
+-- pending (its partition's lease changed hands). Returns a row per earning written: its member, with the
+-- snapshot version to fence its cached reads at, and (a purchase) its seq and history version, so the read model
+-- adds it to the history the member's document holds (as for the API's purchases).
+drop function if exists loyalty_ingest_apply(uuid, bigint[], int[], timestamptz[], bigint[], text[], text[], text[],
+  timestamptz[], bigint[], text[], text[], text[], text[], text[], timestamptz[], int[], bigint[], timestamptz[],
+  bigint[], text[], text[], bigint[], bigint[], text[], bigint[], bigint[], text[], bigint[], int, bigint[], int[],
+  timestamptz[], text[], text[], text[], text[]);
+create function loyalty_ingest_apply(
   p_tenant uuid,
   p_batches bigint[], p_seqs int[], p_created timestamptz[],
   p_members bigint[], p_cause_types text[], p_cause_ids text[], p_hashes text[], p_occurred timestamptz[],
@@ -368,18 +373,24 @@ create or replace function loyalty_ingest_apply(
   p_tier_codes text[], p_tier_thresholds bigint[], p_tier_window_days int,
   p_done_batches bigint[], p_done_seqs int[], p_done_created timestamptz[], p_done_status text[],
   p_done_codes text[], p_done_messages text[], p_done_fields text[])
-returns table (external_id text, snapshot_version bigint)
+returns table (external_id text, snapshot_version bigint, item int, seq bigint, history bigint)
 language plpgsql as $$
 declare
   n          int := coalesce(array_length(p_members, 1), 0);
+  v_items    int[];
   v_members  bigint[];
+  v_seqs     bigint[];
+  v_history  bigint[];
   v_taken    bigint;
   v_count    bigint;
 begin
   if n > 0 then
-    select array_agg(distinct a.o_member) filter (where a.o_outcome = 'created'),
+    select array_agg(a.o_item order by a.o_item) filter (where a.o_outcome = 'created'),
+           array_agg(a.o_member order by a.o_item) filter (where a.o_outcome = 'created'),
+           array_agg(a.o_seq order by a.o_item) filter (where a.o_outcome = 'created'),
+           array_agg(a.o_history order by a.o_item) filter (where a.o_outcome = 'created'),
            count(*) filter (where a.o_outcome = 'duplicate')
-      into v_members, v_taken
+      into v_items, v_members, v_seqs, v_history, v_taken
       from loyalty_apply_earnings(p_tenant, p_members, p_cause_types, p_cause_ids, p_hashes, p_occurred, p_totals,
                                   p_currencies, p_kinds, p_stores, p_payloads, p_breakdowns, p_expires, p_lot_items,
                                   p_lot_points, p_lot_available, p_usage_members, p_usage_rules, p_usage_windows,
@@ -407,8 +418,10 @@ begin
   end if;
 
   if n > 0 then
-    return query select mm.external_id, mm.version + b.version
-                   from members mm join member_balances b on b.member_id = mm.id
-                  where mm.id = any(v_members);
+    return query select mm.external_id, mm.version + b.version, x.item, x.seq, x.hist
+                   from unnest(v_items, v_members, v_seqs, v_history) as x(item, member, seq, hist)
+                   join members mm on mm.id = x.member
+                   join member_balances b on b.member_id = x.member
+                  order by x.item;
   end if;
 end $$;

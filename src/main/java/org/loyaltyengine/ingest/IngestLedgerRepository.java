@@ -12,6 +12,7 @@ import org.loyaltyengine.ledger.EarningBatch;
 import org.loyaltyengine.ledger.LedgerRepository;
 import org.loyaltyengine.rules.CapWindows;
 import org.loyaltyengine.rules.CompiledRuleSet;
+import org.loyaltyengine.rules.Purchase;
 import org.loyaltyengine.tenant.TenantSettings;
 import org.loyaltyengine.tier.TierSet;
 import org.loyaltyengine.transaction.PurchaseJson;
@@ -58,6 +59,12 @@ public final class IngestLedgerRepository {
 
   /** A member whose snapshot changed, and the version to fence its cached reads at. */
   public record Fence(String externalId, long snapshotVersion) {}
+
+  /**
+   * What a chunk's statement wrote: the members it changed, and its purchases as items of their members'
+   * stored histories (by external id: see {@code MemberLookup.refreshAddingPurchases}).
+   */
+  public record Applied(List<Fence> fences, Map<String, List<org.loyaltyengine.member.MemberLookup.Added>> purchases) {}
 
   /**
    * Reads what evaluating {@code items} (all of {@code tenant}) depends on, with queries pipelined on
@@ -140,7 +147,7 @@ public final class IngestLedgerRepository {
    * Applies the plan in one statement on {@code connection} (the caller owns the transaction around it) and
    * returns the members whose snapshots changed.
    */
-  public Future<List<Fence>> apply(SqlClient connection, UUID tenantId, String currency, TierSet tiers, ChunkPlan plan) {
+  public Future<Applied> apply(SqlClient connection, UUID tenantId, String currency, TierSet tiers, ChunkPlan plan) {
     List<ChunkPlan.PlannedEarning> planned = plan.earnings();
     List<Earning> earnings = new ArrayList<>(planned.size());
     Long[] batches = new Long[planned.size()];
@@ -169,11 +176,26 @@ public final class IngestLedgerRepository {
         .addArrayOfString(done.stream().map(ChunkPlan.SettledItem::message).toArray(String[]::new))
         .addArrayOfString(done.stream().map(ChunkPlan.SettledItem::field).toArray(String[]::new));
     return connection.preparedQuery(APPLY).execute(args).map(rows -> {
-      List<Fence> fences = new ArrayList<>(rows.size());
+      Map<String, Long> versions = new LinkedHashMap<>();
+      Map<String, List<org.loyaltyengine.member.MemberLookup.Added>> purchases = new HashMap<>();
       for (Row r : rows) {
-        fences.add(new Fence(r.getString("external_id"), r.getLong("snapshot_version")));
+        String member = r.getString("external_id");
+        versions.merge(member, r.getLong("snapshot_version"), Math::max);
+        Long seq = r.getLong("seq");
+        Long history = r.getLong("history");
+        ChunkPlan.PlannedEarning e = planned.get(r.getInteger("item") - 1);
+        Purchase p = e.item().purchase();
+        org.loyaltyengine.transaction.HistoryPage.Entry entry = seq == null || history == null || p == null ? null
+            : org.loyaltyengine.transaction.TransactionHistory.entry(seq, p.transactionId(), p.occurredAt(), p.total(),
+                p.currency(), PurchaseJson.items(p), e.points());
+        if (entry != null) {
+          purchases.computeIfAbsent(member, k -> new ArrayList<>())
+              .add(new org.loyaltyengine.member.MemberLookup.Added(history, entry));
+        }
       }
-      return fences;
+      List<Fence> fences = new ArrayList<>(versions.size());
+      versions.forEach((member, version) -> fences.add(new Fence(member, version)));
+      return new Applied(fences, purchases);
     });
   }
 

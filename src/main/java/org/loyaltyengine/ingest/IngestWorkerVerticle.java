@@ -332,8 +332,10 @@ public final class IngestWorkerVerticle extends VerticleBase {
             .map(changed))
         .compose(changed -> tx.commit().map(changed))
         .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result())
-            : tx.rollback().transform(ignored -> Future.<List<IngestLedgerRepository.Fence>>failedFuture(ar.cause()))))
-        .compose(changed -> memberViews.refresh(tenantId, changed.stream().map(f -> f.externalId()).toList()))
+            : tx.rollback().transform(ignored -> Future.<IngestLedgerRepository.Applied>failedFuture(ar.cause()))))
+        // the chunk's purchases added to the histories the documents hold (events change no history)
+        .compose(changed -> memberViews.refreshAddingPurchases(tenantId,
+            changed.fences().stream().map(IngestLedgerRepository.Fence::externalId).toList(), changed.purchases()))
         .map(plan);
   }
 

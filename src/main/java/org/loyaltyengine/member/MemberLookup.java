@@ -345,6 +345,16 @@ public final class MemberLookup {
   }
 
   /**
+   * {@link #refresh} of members after a chunk of writes that changed no transaction but {@code purchases} (by
+   * external id, each with its history version): as {@link #refreshAddingPurchase}, for many members in one
+   * statement. The asynchronous ingestion's chunks.
+   */
+  public Future<Void> refreshAddingPurchases(UUID tenantId, Collection<String> externalIds,
+                                             Map<String, List<Added>> purchases) {
+    return refreshKeepingHistory(tenantId, externalIds, purchases);
+  }
+
+  /**
    * The history a refreshed document keeps, or null when it must be read from PostgreSQL. The stored document
    * {@code old} holds the history of version {@code old.historyVersion()}; the member's is {@code current} now.
    * Equal: kept as it is. Older: brought forward when each version in between is a purchase of {@code added}

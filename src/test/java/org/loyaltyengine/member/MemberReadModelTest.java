@@ -35,7 +35,8 @@ import static org.loyaltyengine.testing.Eventually.eventually;
 class MemberReadModelTest {
   static TestEngine engine;
   static Tenant tenant;
-  static final Instant AN_HOUR_AGO = Instant.now().minusSeconds(3600);
+  // to the millisecond, as clients send times (a finer one is read back, not added: TransactionHistory.entry)
+  static final Instant AN_HOUR_AGO = Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
 
   @BeforeAll
   static void start() {
@@ -289,18 +290,29 @@ class MemberReadModelTest {
   }
 
   @Test
-  @DisplayName("an ingested batch's members are current in the read model once their items are applied")
+  @DisplayName("an ingested batch's members are current in the read model once their items are applied, its purchases added to their histories")
   void ingestion() {
     engine.enrol(tenant.adminKey(), "i1");
-    status("i1");
+    engine.post("/v1/transactions", tenant.adminKey(), purchase("rm-i0", "i1", 1_000));
+    engine.get("/v1/members/i1/transactions", tenant.adminKey());
     long before = databaseVersion("i1");
+    double added = historiesAddedTo();
     JsonObject item = purchase("rm-i1", "i1", 2_000).put("type", "transaction");
+    JsonObject second = purchase("rm-i2", "i1", 3_000).put("type", "transaction")
+        .put("occurredAt", AN_HOUR_AGO.minusSeconds(60).toString());
     assertEquals(202, engine.post("/v1/event-batches", tenant.adminKey(), new JsonObject().put("batchId", "rm-b1")
-        .put("items", new JsonArray().add(item))).status());
+        .put("items", new JsonArray().add(item).add(second))).status());
     assertTrue(eventually(10_000, () -> databaseVersion("i1") > before), "applied");
     assertTrue(eventually(2_000, () -> storedVersion("i1") == databaseVersion("i1")),
         "the worker stored the document after the chunk's commit");
-    assertEquals(20, status("i1").getJsonObject("points").getLong("available"));
+    assertEquals(60, status("i1").getJsonObject("points").getLong("available"));
+    assertTrue(historiesAddedTo() > added, "the chunk's purchases were added to the stored history, not read again");
+    String fromDocument = engine.get("/v1/members/i1/transactions", tenant.adminKey()).body().toString();
+    engine.redisDelete(engine.memberCacheKey(tenant.id(), "i1"));
+    assertEquals(engine.get("/v1/members/i1/transactions", tenant.adminKey()).body().toString(), fromDocument,
+        "the same bytes as the history read from PostgreSQL");
+    assertEquals(List.of("rm-i1", "rm-i0", "rm-i2"), new JsonObject(fromDocument).getJsonArray("items").stream()
+        .map(o -> ((JsonObject) o).getString("transactionId")).toList());
   }
 
   @Test
