@@ -60,7 +60,9 @@ public final class MemberRepository {
         select coalesce(sum(l.remaining) filter (where l.expires_at < now() + interval '30 days'), 0) as expiring_soon,
                min(l.expires_at) filter (where l.expires_at >= now() + interval '30 days') as next_entry
           from point_lots l where l.member_id = m.id and l.remaining > 0) lots
-      left join lateral loyalty_qualifying_of(array[m.id], $3::int) q on true
+      -- every member's window in one call (an init plan): not one function call per member
+      left join loyalty_qualifying_of(array(select x.id from members x where x.tenant_id = $1 and x.external_id = any($2)),
+                                      $3::int) q on q.member_id = m.id
       cross join lateral (
         select json_agg(json_build_array(t.seq, t.transaction_id, (extract(epoch from t.occurred_at) * 1000000)::bigint,
                         t.total, t.currency, t.items, t.points_earned) order by t.occurred_at desc, t.seq desc) as history
