@@ -36,11 +36,13 @@ import java.util.UUID;
  * the worker's partition lease connection.
  */
 public final class IngestLedgerRepository {
-  // Qualifying points: loyalty_qualifying_points (R__earning.sql), as every reader computes them.
+  // Qualifying points: loyalty_qualifying_of (R__earning.sql), as every reader computes them; every member's window
+  // in one call (an init plan), not one function call per member.
   private static final String MEMBERS = """
-      select m.id, m.external_id, m.status, m.tier_code, m.attributes,
-             coalesce(loyalty_qualifying_points(m.id, $3::int), 0) as qualifying_points
+      select m.id, m.external_id, m.status, m.tier_code, m.attributes, coalesce(q.points, 0) as qualifying_points
         from members m join member_balances b on b.member_id = m.id
+        left join loyalty_qualifying_of(array(select x.id from members x where x.tenant_id = $1 and x.external_id = any($2)),
+                                        $3::int) q on q.member_id = m.id
        where m.tenant_id = $1 and m.external_id = any($2)""";
   private static final String TRANSACTIONS =
       "select transaction_id as id, request_hash from transactions where tenant_id = $1 and transaction_id = any($2)";
