@@ -63,9 +63,21 @@ public final class InboxRepository {
   private static final String RETIRE = "select loyalty_inbox_retire($1) as dropped";
   private static final String STRANDED =
       "select count(*) as n from inbox_items where status = 'pending' and work_partition >= $1";
+  /**
+   * The ingestion lag, bounded in cost however long the backlog: pending items counted up to
+   * {@link #BACKLOG_COUNT_CAP}, and the oldest one found as the first pending item of each partition (its own
+   * index order, batch by batch) — not a scan of every pending item every few seconds (468 ms a time with 600,000
+   * pending, 2026-12-07).
+   */
   private static final String BACKLOG = """
-      select count(*) as depth, coalesce(extract(epoch from now() - min(created_at)), 0)::bigint as oldest_age_s
-        from inbox_items where status = 'pending'""";
+      select (select count(*) from (select 1 from inbox_items where status = 'pending' limit $2) c) as depth,
+             coalesce(extract(epoch from now() - (
+               select min(f.created_at) from generate_series(0, $1 - 1) as p(n)
+               cross join lateral (select i.created_at from inbox_items i
+                                    where i.work_partition = p.n and i.status = 'pending'
+                                    order by i.batch, i.seq limit 1) f)), 0)::bigint as oldest_age_s""";
+  /** Pending items are counted up to this many: the gauge then reads this, and the age says how bad it is. */
+  public static final int BACKLOG_COUNT_CAP = 100_000;
   /** Days of partitions created ahead, so an intake never waits for one. */
   public static final int DAYS_AHEAD = 7;
 
@@ -191,8 +203,9 @@ public final class InboxRepository {
 
   /** Pending items in partitions at or above {@code partitions}: no worker claims them. */
   /** One row: pending items ({@code depth}) and the oldest one's age in seconds ({@code oldest_age_s}). */
-  public Future<Row> backlog() {
-    return pool.preparedQuery(BACKLOG).execute().map(rows -> rows.iterator().next());
+  public Future<Row> backlog(int partitions) {
+    return pool.preparedQuery(BACKLOG).execute(Tuple.of(partitions, BACKLOG_COUNT_CAP))
+        .map(rows -> rows.iterator().next());
   }
 
   public Future<Long> stranded(int partitions) {

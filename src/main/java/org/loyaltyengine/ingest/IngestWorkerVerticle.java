@@ -143,7 +143,7 @@ public final class IngestWorkerVerticle extends VerticleBase {
       // The ingestion lag the alerting rules watch: accepted items not yet applied, and how long the oldest waits.
       Backlog backlog = Backlog.register(registry, "loyalty_ingest_pending_items",
           "loyalty_ingest_oldest_pending_age_seconds", "Accepted inbox items not yet applied");
-      vertx.setPeriodic(BACKLOG_EVERY_MS, id -> inbox.backlog().onSuccess(backlog::update)
+      vertx.setPeriodic(BACKLOG_EVERY_MS, id -> inbox.backlog(ingest.partitions()).onSuccess(backlog::update)
           .onFailure(err -> log.debug("event=ingest_backlog_failed error=\"{}\"", err.toString())));
       maintain();
       vertx.setPeriodic(MAINTENANCE_EVERY_MS, id -> maintain());

@@ -62,6 +62,28 @@ class EventBatchIntakeTest {
   }
 
   @Test
+  @DisplayName("the backlog gauge's reading: the pending items (counted up to a cap) and the oldest one's age, from each partition's first item")
+  void backlogReading() {
+    engine.post("/v1/event-batches", pos, batch("b-backlog", List.of(purchase("t-bl-1", "m-bl-1", 1000),
+        purchase("t-bl-2", "m-bl-2", 1000), event("e-bl-1", "m-bl-3", "app_login"))));
+    long pending = engine.queryLong("select count(*) from inbox_items where status = 'pending'");
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool()
+        .connectingTo(TestEngine.PG_SERVER + engine.database).using(vertx).build();
+    try {
+      io.vertx.sqlclient.Row r = new InboxRepository(pool).backlog(4).await();
+      assertEquals(pending, r.getLong("depth"));
+      long age = r.getLong("oldest_age_s");
+      org.junit.jupiter.api.Assertions.assertTrue(age >= 0 && age < 600, "the oldest pending item's age: " + age);
+      assertEquals(0, new InboxRepository(pool).backlog(0).await().getLong("oldest_age_s"),
+          "no partition, no pending item found: age 0");
+    } finally {
+      pool.close().await();
+      vertx.close().await();
+    }
+  }
+
+  @Test
   @DisplayName("a batch not yet worked on reports status accepted with every item pending")
   void progressWhileAccepted() {
     engine.post("/v1/event-batches", pos, batch("b-wait", List.of(purchase("t-wait-1", "anyone", 1000))));
