@@ -84,9 +84,10 @@ begin
   end if;
   select array_agg(mm.id order by mm.id) into v_candidates
     from members mm join member_balances b on b.member_id = mm.id
+    cross join lateral (select coalesce(array_position(p_tier_codes, mm.tier_code), 0) as rank) cur
    where mm.id = any(p_members)
-     and coalesce(array_position(p_tier_codes, mm.tier_code), 0) < n_tiers
-     and b.lifetime_earned >= p_tier_thresholds[coalesce(array_position(p_tier_codes, mm.tier_code), 0) + 1];
+     and cur.rank < n_tiers
+     and b.lifetime_earned >= p_tier_thresholds[cur.rank + 1];
   if v_candidates is null then
     return; -- nobody can climb: no window summed, no statement more
   end if;

@@ -36,13 +36,12 @@ import java.util.UUID;
  * the worker's partition lease connection.
  */
 public final class IngestLedgerRepository {
-  // Qualifying points: loyalty_qualifying_of (R__earning.sql), as every reader computes them; every member's window
-  // in one call (an init plan), not one function call per member.
+  // Qualifying points: loyalty_qualifying_of (R__earning.sql), as every reader computes them.
   private static final String MEMBERS = """
       select m.id, m.external_id, m.status, m.tier_code, m.attributes, coalesce(q.points, 0) as qualifying_points
         from members m join member_balances b on b.member_id = m.id
-        left join loyalty_qualifying_of(array(select x.id from members x where x.tenant_id = $1 and x.external_id = any($2)),
-                                        $3::int) q on q.member_id = m.id
+        left join\s""" + org.loyaltyengine.member.MemberRepository.QUALIFYING_OF_MEMBERS + """
+       q on q.member_id = m.id
        where m.tenant_id = $1 and m.external_id = any($2)""";
   private static final String TRANSACTIONS =
       "select transaction_id as id, request_hash from transactions where tenant_id = $1 and transaction_id = any($2)";
@@ -188,8 +187,7 @@ public final class IngestLedgerRepository {
         ChunkPlan.PlannedEarning e = planned.get(r.getInteger("item") - 1);
         Purchase p = e.item().purchase();
         org.loyaltyengine.transaction.HistoryPage.Entry entry = seq == null || history == null || p == null ? null
-            : org.loyaltyengine.transaction.TransactionHistory.entry(seq, p.transactionId(), p.occurredAt(), p.total(),
-                p.currency(), PurchaseJson.items(p), e.points());
+            : org.loyaltyengine.transaction.TransactionHistory.entry(seq, p, e.points());
         if (entry != null) {
           purchases.computeIfAbsent(member, k -> new ArrayList<>())
               .add(new org.loyaltyengine.member.MemberLookup.Added(history, entry));

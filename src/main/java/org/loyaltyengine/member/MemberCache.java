@@ -84,11 +84,11 @@ public final class MemberCache {
     this.refreshBatches = io.micrometer.core.instrument.DistributionSummary.builder("loyalty_read_model_refresh_batch_size")
         .description("Members refreshed together after writes: one view statement and one store call per batch")
         .serviceLevelObjectives(1, 2, 5, 10, 25, 50, 100).register(registry);
-    this.keptHistories = Counter.builder("loyalty_read_model_histories_kept")
-        .description("Documents stored after a write keeping the history they held, not read again (purchases=\"added\": with this node's new purchases added to it)")
+    String kept = "Documents stored after a write keeping the history they held, not read again"
+        + " (purchases=\"added\": with this node's new purchases added to it)";
+    this.keptHistories = Counter.builder("loyalty_read_model_histories_kept").description(kept)
         .tag("purchases", "none").register(registry);
-    this.extendedHistories = Counter.builder("loyalty_read_model_histories_kept")
-        .description("Documents stored after a write keeping the history they held, not read again (purchases=\"added\": with this node's new purchases added to it)")
+    this.extendedHistories = Counter.builder("loyalty_read_model_histories_kept").description(kept)
         .tag("purchases", "added").register(registry);
   }
 

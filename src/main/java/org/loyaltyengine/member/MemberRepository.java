@@ -32,10 +32,17 @@ public final class MemberRepository {
   private static final String MEMBER_COLUMNS = """
       m.id, m.external_id, m.email, m.phone, m.first_name, m.last_name, m.birth_date, m.attributes, m.status,
       m.tier_code, m.tier_valid_until, m.enrolled_at, b.available, b.pending, b.lifetime_earned,
-      b.transaction_count, b.total_spent, m.version + b.version as snapshot_version,
-      coalesce(loyalty_qualifying_points(m.id, WINDOW::int), 0) as qualifying_points""";
+      b.transaction_count, b.total_spent, m.version + b.version as snapshot_version""";
+
+  /**
+   * The qualifying windows of the members of tenant $1 with external ids $2 (window $3 days) in one call (an
+   * init plan), not one function call per member; join it {@code on q.member_id = m.id}.
+   */
+  public static final String QUALIFYING_OF_MEMBERS = "loyalty_qualifying_of(array(select x.id from members x"
+      + " where x.tenant_id = $1 and x.external_id = any($2)), $3::int)";
 
   private static final String SNAPSHOT_COLUMNS_TEMPLATE = MEMBER_COLUMNS + """
+      , coalesce(loyalty_qualifying_points(m.id, WINDOW::int), 0) as qualifying_points
       , (select coalesce(sum(l.remaining), 0) from point_lots l
         where l.member_id = m.id and l.remaining > 0 and l.expires_at < now() + interval '30 days') as expiring_soon""";
 
@@ -48,10 +55,8 @@ public final class MemberRepository {
    * [seq, id, occurredAt µs, total, currency, items, pointsEarned] arrays (none read when $4 is 0), and
    * {@code history_version}, which every write that changes that history bumps (V21).
    */
-  private static final String VIEWS = "select " + MEMBER_COLUMNS.replace(
-      "coalesce(loyalty_qualifying_points(m.id, WINDOW::int), 0) as qualifying_points",
-      "coalesce(q.points, 0) as qualifying_points") + """
-      , lots.expiring_soon,
+  private static final String VIEWS = "select " + MEMBER_COLUMNS + """
+      , coalesce(q.points, 0) as qualifying_points, lots.expiring_soon,
         (extract(epoch from least(lots.next_entry - interval '30 days',
             (q.first_day + $3::int)::timestamp at time zone 'UTC')) * 1000)::bigint as valid_until_ms,
         h.history, b.history_version
@@ -60,9 +65,8 @@ public final class MemberRepository {
         select coalesce(sum(l.remaining) filter (where l.expires_at < now() + interval '30 days'), 0) as expiring_soon,
                min(l.expires_at) filter (where l.expires_at >= now() + interval '30 days') as next_entry
           from point_lots l where l.member_id = m.id and l.remaining > 0) lots
-      -- every member's window in one call (an init plan): not one function call per member
-      left join loyalty_qualifying_of(array(select x.id from members x where x.tenant_id = $1 and x.external_id = any($2)),
-                                      $3::int) q on q.member_id = m.id
+      left join\s""" + QUALIFYING_OF_MEMBERS + """
+       q on q.member_id = m.id
       cross join lateral (
         select json_agg(json_build_array(t.seq, t.transaction_id, (extract(epoch from t.occurred_at) * 1000000)::bigint,
                         t.total, t.currency, t.items, t.points_earned) order by t.occurred_at desc, t.seq desc) as history

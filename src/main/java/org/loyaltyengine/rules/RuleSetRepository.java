@@ -33,9 +33,6 @@ public final class RuleSetRepository {
       insert into earning_rule_sets (tenant_id, version, body)
       select $1, t.rules_version, s.body from t, earning_rule_sets s where s.tenant_id = $1 and s.version = $2
       returning version""";
-  private static final String USAGE = """
-      select rule_id, window_key, points from rule_usage
-       where member_id = $1 and rule_id = any($2) and window_key = any($3)""";
   /** The counters of several members' evaluations at once: each member's index range, probed once. */
   private static final String USAGE_OF_MEMBERS = """
       select u.member_id, u.rule_id, u.window_key, u.points
@@ -44,7 +41,7 @@ public final class RuleSetRepository {
   private static final String BUDGETS = "select rule_id, spent from rule_budgets where tenant_id = $1 and rule_id = any($2)";
 
   private final Pool pool;
-  /** Gathers the cap-counter reads of concurrent evaluations into one query; null: one query each. */
+  /** Gathers the cap-counter reads of concurrent evaluations into one query; null: one query each ({@link #memberUsage}). */
   private org.loyaltyengine.platform.GroupCommitter<UsageRead, Map<String, Map<String, Long>>> usageReads;
 
   /** One evaluation's counters to read: the member's, of these rules, in these windows. */
@@ -63,9 +60,13 @@ public final class RuleSetRepository {
     usageReads = new org.loyaltyengine.platform.GroupCommitter<>(
         new org.loyaltyengine.platform.GroupCommitter.Settings(maxBatch, 0, 1, maxQueued),
         (ms, task) -> vertx.setTimer(Math.max(1, ms), id -> task.run()),
-        r -> Boolean.TRUE, (a, b) -> true, this::memberUsage, r -> memberUsage(java.util.List.of(r)).map(l -> l.get(0)),
-        (size, failed) -> { });
+        r -> Boolean.TRUE, (a, b) -> true, this::memberUsage, this::memberUsage, (size, failed) -> { });
     return this;
+  }
+
+  /** One read's counters (rule → window → points). */
+  private Future<Map<String, Map<String, Long>>> memberUsage(UsageRead read) {
+    return memberUsage(java.util.List.of(read)).map(all -> all.get(0));
   }
 
   /** Each read's counters (rule → window → points), from one query over all of their members. */
@@ -162,19 +163,13 @@ public final class RuleSetRepository {
 
   /** The member's counters in the given windows, and the program budgets spent, for capped/budgeted rules. */
   public Future<CapUsage> usage(UUID tenantId, long memberId, CompiledRuleSet rules, CapWindows.Keys keys) {
-    Future<Map<String, Map<String, Long>>> member = !rules.hasCaps() ? Future.succeededFuture(Map.of())
-        : usageReads != null
-        ? usageReads.submit(new UsageRead(memberId, java.util.List.copyOf(rules.cappedRuleIds()), keys.all()))
-        : pool.preparedQuery(USAGE).execute(Tuple.tuple().addLong(memberId)
-            .addArrayOfString(rules.cappedRuleIds().toArray(String[]::new))
-            .addArrayOfString(keys.all().toArray(String[]::new))).map(rows -> {
-              Map<String, Map<String, Long>> out = new java.util.HashMap<>();
-              for (Row r : rows) {
-                out.computeIfAbsent(r.getString("rule_id"), k -> new java.util.HashMap<>())
-                    .put(r.getString("window_key"), r.getLong("points"));
-              }
-              return out;
-            });
+    Future<Map<String, Map<String, Long>>> member;
+    if (!rules.hasCaps()) {
+      member = Future.succeededFuture(Map.of());
+    } else {
+      UsageRead read = new UsageRead(memberId, java.util.List.copyOf(rules.cappedRuleIds()), keys.all());
+      member = usageReads != null ? usageReads.submit(read) : memberUsage(read);
+    }
     Future<Map<String, Long>> budgets = !rules.hasBudgets() ? Future.succeededFuture(Map.of())
         // Tuple.of(x, array) would spread the array as varargs: build the tuple explicitly
         : pool.preparedQuery(BUDGETS).execute(Tuple.tuple().addUUID(tenantId)

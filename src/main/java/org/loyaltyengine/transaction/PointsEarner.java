@@ -178,8 +178,7 @@ public final class PointsEarner {
                                                          LedgerRepository.Outcome o) {
     // A purchase written just now is added to the history the document holds (no read of the newest 50).
     HistoryPage.Entry added = o.created() && o.history() != null
-        ? TransactionHistory.entry(o.history().seq(), p.transactionId(), p.occurredAt(), p.total(), p.currency(),
-            PurchaseJson.items(p), o.result().getLong("pointsEarned", 0L))
+        ? TransactionHistory.entry(o.history().seq(), p, o.result().getLong("pointsEarned", 0L))
         : null;
     return (added == null ? members.refresh(tenantId, externalId)
         : members.refreshAddingPurchase(tenantId, externalId, o.history().historyVersion(), added)).map(o);

@@ -122,6 +122,11 @@ public final class TransactionHistory {
         new HistoryCursor(occurredAt, seq));
   }
 
+  /** {@link #entry} of purchase {@code p}, stored with {@code seq}, which earned {@code pointsEarned}. */
+  public static HistoryPage.Entry entry(long seq, org.loyaltyengine.rules.Purchase p, long pointsEarned) {
+    return entry(seq, p.transactionId(), p.occurredAt(), p.total(), p.currency(), PurchaseJson.items(p), pointsEarned);
+  }
+
   /**
    * {@code value} with every object's keys in jsonb's order: by length in UTF-8 bytes, then bytewise. A value
    * already in that order (every one read from PostgreSQL) is returned as it is, without a copy.
